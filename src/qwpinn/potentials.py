@@ -1,0 +1,184 @@
+"""Problems: a box [a, b] with Dirichlet walls and a potential V(x).
+
+Each potential solves  -ψ'' + V(x) ψ = E ψ,  ψ(a) = ψ(b) = 0.  Classes here are plain
+(built by Hydra ``_target_``), validate their arguments and work on numpy arrays and
+torch tensors alike (V is evaluated with comparisons and arithmetic only).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from qwpinn.errors import ConfigError
+
+ENERGY_MODES = ("trainable", "fixed")
+
+
+class PiecewiseConstant:
+    """V(x) = V_i on [x_i, x_{i+1}); the pieces tile the box without gaps.
+
+    ``energy='fixed'`` holds E at its initial value (the infinite well of the paper),
+    ``'trainable'`` makes E a parameter.
+    """
+
+    name = "piecewise"
+
+    def __init__(
+        self,
+        box: Sequence[float],
+        pieces: Sequence[Sequence[float]],
+        energy: str = "trainable",
+    ) -> None:
+        self.box = _interval("box", box)
+        self.energy_mode = _choice("energy", energy, ENERGY_MODES)
+        self.pieces = _tiling("pieces", pieces, self.box)
+
+    @property
+    def energy_trainable(self) -> bool:
+        return self.energy_mode == "trainable"
+
+    @property
+    def length(self) -> float:
+        return self.box[1] - self.box[0]
+
+    @property
+    def breakpoints(self) -> list[float]:
+        """Interior points where V jumps; quadrature is split there."""
+        return [p[0] for p in self.pieces[1:]]
+
+    def __call__(self, x: Any) -> Any:
+        """V(x) for a numpy array or a torch tensor (any shape)."""
+        v = 0.0 * x + self.pieces[0][2]
+        for x0, _, value in self.pieces[1:]:
+            v = v + (value - _previous_value(self.pieces, x0)) * (x >= x0)
+        return v
+
+    def mean(self) -> float:
+        """(1/L) ∫_a^b V dx."""
+        return sum((x1 - x0) * v for x0, x1, v in self.pieces) / self.length
+
+    def default_energy_init(self) -> float:
+        """Problem-only guess for E: the lowest level of the empty box plus the mean of V.
+
+        π²/L² + ⟨V⟩ — exact for the infinite well, never read from a reference solver.
+        """
+        return (math.pi / self.length) ** 2 + self.mean()
+
+    def describe(self) -> dict[str, Any]:
+        return {"name": self.name, "box": list(self.box), "pieces": [list(p) for p in self.pieces]}
+
+
+class InfiniteWell(PiecewiseConstant):
+    """V = 0 in the box: E_n = n²π²/L², ψ_n = √(2/L) sin(nπ(x−a)/L). Energy fixed by default."""
+
+    name = "infinite_well"
+
+    def __init__(self, box: Sequence[float] = (0.0, 1.0), energy: str = "fixed") -> None:
+        box = _interval("box", box)
+        super().__init__(box, [[box[0], box[1], 0.0]], energy)
+
+
+class FiniteWell(PiecewiseConstant):
+    """V = 0 for left < x < right, V = v0 elsewhere in the box."""
+
+    name = "finite_well"
+
+    def __init__(
+        self,
+        box: Sequence[float] = (0.0, 1.0),
+        v0: float = 100.0,
+        well: Sequence[float] = (0.25, 0.75),
+        energy: str = "trainable",
+    ) -> None:
+        box = _interval("box", box)
+        v0 = _finite("v0", v0)
+        left, right = _inner_interval("well", well, box)
+        super().__init__(box, _three_pieces(box, left, right, v0, 0.0), energy)
+        self.v0, self.well = v0, (left, right)
+
+
+class Barrier(PiecewiseConstant):
+    """V = v0 for left < x < right, V = 0 elsewhere in the box."""
+
+    name = "barrier"
+
+    def __init__(
+        self,
+        box: Sequence[float] = (0.0, 1.0),
+        v0: float = 100.0,
+        barrier: Sequence[float] = (0.45, 0.55),
+        energy: str = "trainable",
+    ) -> None:
+        box = _interval("box", box)
+        v0 = _finite("v0", v0)
+        left, right = _inner_interval("barrier", barrier, box)
+        super().__init__(box, _three_pieces(box, left, right, 0.0, v0), energy)
+        self.v0, self.barrier = v0, (left, right)
+
+
+def _three_pieces(box, left, right, outside, inside) -> list[list[float]]:
+    pieces = [[box[0], left, outside], [left, right, inside], [right, box[1], outside]]
+    return [p for p in pieces if p[1] > p[0]]
+
+
+def _previous_value(pieces, x0) -> float:
+    return next(p[2] for p in pieces if p[1] == x0)
+
+
+def _finite(key: str, value: Any) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(key, value, "must be a finite number") from None
+    if not math.isfinite(number):
+        raise ConfigError(key, value, "must be a finite number")
+    return number
+
+
+def _pair(key: str, value: Any) -> tuple[float, float]:
+    if isinstance(value, str) or not isinstance(value, Sequence) or len(value) != 2:
+        raise ConfigError(key, value, "must be a pair [lo, hi] of finite numbers")
+    return _finite(key, value[0]), _finite(key, value[1])
+
+
+def _interval(key: str, value: Any) -> tuple[float, float]:
+    lo, hi = _pair(key, value)
+    if not lo < hi:
+        raise ConfigError(key, [lo, hi], "must be [lo, hi] with lo < hi")
+    return lo, hi
+
+
+def _inner_interval(key: str, value: Any, box: tuple[float, float]) -> tuple[float, float]:
+    lo, hi = _pair(key, value)
+    if not lo < hi:
+        raise ConfigError(key, [lo, hi], "width must be > 0: need left < right")
+    if lo < box[0] or hi > box[1]:
+        raise ConfigError(key, [lo, hi], f"edges must lie inside the box {list(box)}")
+    return lo, hi
+
+
+def _tiling(key: str, value: Any, box: tuple[float, float]) -> list[tuple[float, float, float]]:
+    if isinstance(value, str) or not isinstance(value, Sequence) or not value:
+        raise ConfigError(key, value, "must be a non-empty list of [x0, x1, V]")
+    pieces = []
+    for piece in value:
+        if isinstance(piece, str) or not isinstance(piece, Sequence) or len(piece) != 3:
+            raise ConfigError(key, value, "each piece must be [x0, x1, V]")
+        x0, x1, v = (_finite(key, p) for p in piece)
+        if not x0 < x1:
+            raise ConfigError(key, list(piece), "each piece needs x0 < x1")
+        pieces.append((x0, x1, v))
+    ends = [pieces[0][0]] + [p[1] for p in pieces]
+    starts = [p[0] for p in pieces] + [pieces[-1][1]]
+    if ends[1:-1] != starts[1:-1] or pieces[0][0] != box[0] or pieces[-1][1] != box[1]:
+        raise ConfigError(key, value, f"pieces must tile the box {list(box)} in order, no gaps")
+    return pieces
+
+
+def _choice(key: str, value: Any, allowed: Sequence[str]) -> str:
+    if value not in allowed:
+        raise ConfigError(key, value, f"must be one of {', '.join(allowed)}")
+    return value
+
