@@ -1,0 +1,36 @@
+"""Train one PINN configuration: ``python scripts/train.py potential=finite_well`` (-m to sweep)."""
+
+from __future__ import annotations
+
+import sys
+
+import hydra
+from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
+from omegaconf import DictConfig
+
+from qwpinn.errors import ConfigError
+from qwpinn.train import run
+
+
+@hydra.main(version_base="1.3", config_path="../conf", config_name="config")
+def main(cfg: DictConfig) -> float | None:
+    """Returns the ground-state energy error (the objective for Hydra sweepers)."""
+    in_sweep = HydraConfig.get().mode == RunMode.MULTIRUN
+    try:
+        results = run(cfg)
+    except ConfigError as err:
+        if in_sweep:  # recorded in results.json; the sibling jobs go on
+            print(f"error: {err}", file=sys.stderr)
+            return None
+        sys.exit(f"error: {err}")
+    except Exception:
+        if in_sweep:
+            return None
+        raise
+    states = results["states"]
+    return states[0]["energy_rel_error"] if states else None
+
+
+if __name__ == "__main__":
+    main()

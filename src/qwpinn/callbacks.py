@@ -1,0 +1,138 @@
+"""Callbacks that compare the PINN with the reference spectrum and draw it.
+
+They receive the reference ``Spectrum`` at construction (Hydra configs mark them
+``_partial_: true``; ``train.run`` supplies ``spectrum=``). Training itself never reads it.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import lightning as L
+import numpy as np
+import torch
+
+from qwpinn import physics
+
+
+@torch.enable_grad()
+def evaluate_state(module: Any, spectrum: Any, n: int = 1) -> dict[str, Any]:
+    """Errors of the trained ψ against reference level n (1-based), on the module's quadrature.
+
+    energy = E[ψ] (Rayleigh quotient), ψ L2 error = ‖±ψ/‖ψ‖ − ψ_ref‖ with the sign that
+    aligns them, residual RMS = (∫ r² dx / L)^½ of the normalized ψ with E = E[ψ].
+    """
+    x, w, v = module.quad_x, module.quad_w, module.quad_v
+    psi, dpsi, d2psi = (t.detach() for t in physics.derivatives(module.ansatz, x, 2, False))
+    norm2 = physics.norm_squared(psi, w)
+    energy = physics.rayleigh_quotient(psi, dpsi, v, w).item()
+    scale = norm2.rsqrt()
+    ref = torch.as_tensor(spectrum.psi_at(n, x.detach().cpu().numpy().ravel()), dtype=x.dtype)
+    ref = ref.to(x.device).reshape(-1, 1)
+    psi_hat = psi * scale
+    sign = 1.0 if (w * psi_hat * ref).sum().item() >= 0 else -1.0
+    l2 = physics.norm_squared(sign * psi_hat - ref, w).sqrt().item()
+    r = physics.residual(psi_hat, d2psi * scale, v, torch.as_tensor(energy, dtype=x.dtype))
+    length = w.sum()
+    residual_rms = (physics.norm_squared(r, w) / length).sqrt().item()
+    energies = np.asarray(spectrum.energies)
+    e_ref = float(energies[n - 1])
+    e_param = float(module.energy.detach().item())
+    return {
+        "n": n,
+        "energy": energy,
+        "energy_ref": e_ref,
+        "energy_rel_error": abs(energy - e_ref) / abs(e_ref),
+        "energy_parameter": e_param,
+        "energy_parameter_rel_error": abs(e_param - e_ref) / abs(e_ref),
+        "psi_l2_error": l2,
+        "residual_rms": residual_rms,
+        "norm": norm2.item(),
+        "nodes": _sign_changes(psi.cpu().numpy().ravel()),
+        "nearest_level": int(np.argmin(np.abs(energies - energy))) + 1,
+    }
+
+
+def _sign_changes(values: np.ndarray) -> int:
+    """Interior nodes of ψ: sign changes between samples, ignoring near-zero samples."""
+    big = values[np.abs(values) > 1e-6 * np.abs(values).max()]
+    return int(np.count_nonzero(np.diff(np.sign(big)) != 0))
+
+
+class ReferenceMetrics(L.Callback):
+    """Every ``every_n_steps`` steps and at the end: log reference errors of the ground state."""
+
+    def __init__(self, spectrum: Any, every_n_steps: int = 100, n: int = 1) -> None:
+        self.spectrum, self.every_n_steps, self.n = spectrum, max(1, int(every_n_steps)), n
+        self.final: dict[str, Any] | None = None
+
+    def on_train_batch_end(self, trainer: L.Trainer, pl_module: Any, *args: Any) -> None:
+        if trainer.global_step % self.every_n_steps == 0:
+            self._log(trainer, pl_module)
+
+    def on_train_end(self, trainer: L.Trainer, pl_module: Any) -> None:
+        self.final = self._log(trainer, pl_module)
+
+    def _log(self, trainer: L.Trainer, pl_module: Any) -> dict[str, Any]:
+        state = evaluate_state(pl_module, self.spectrum, self.n)
+        if trainer.logger is not None:
+            keys = ("energy_rel_error", "psi_l2_error", "residual_rms", "energy_parameter_rel_error")
+            metrics = {f"ref/{k}": state[k] for k in keys if math.isfinite(state[k])}
+            trainer.logger.log_metrics(metrics, step=trainer.global_step)
+        return state
+
+
+class WavefunctionFigure(L.Callback):
+    """At the end: ψ_PINN against ψ_ref with V(x) — PNG, TensorBoard image, and NPZ samples."""
+
+    def __init__(self, spectrum: Any, output_dir: str, n: int = 1, points: int = 1001) -> None:
+        self.spectrum, self.output_dir, self.n, self.points = spectrum, Path(output_dir), n, points
+
+    def on_train_end(self, trainer: L.Trainer, pl_module: Any) -> None:
+        data = sample_wavefunction(pl_module, self.spectrum, self.n, self.points)
+        self.output_dir.mkdir(parents=True, exist_ok=True)
+        np.savez(self.output_dir / "wavefunction.npz", **data)
+        figure = plot_wavefunction(data, pl_module.potential.name)
+        figure.savefig(self.output_dir / "wavefunction.png", dpi=120)
+        experiment = getattr(trainer.logger, "experiment", None)
+        if hasattr(experiment, "add_figure"):
+            experiment.add_figure("wavefunction", figure, global_step=trainer.global_step)
+        import matplotlib.pyplot as plt
+
+        plt.close(figure)
+
+
+@torch.no_grad()
+def sample_wavefunction(module: Any, spectrum: Any, n: int, points: int) -> dict[str, np.ndarray]:
+    """ψ_PINN (normalized, sign-aligned to ψ_ref), ψ_ref and V on a uniform grid of the box."""
+    a, b = module.potential.box
+    x = np.linspace(a, b, points)
+    xt = torch.as_tensor(x, dtype=module.quad_x.dtype, device=module.quad_x.device).reshape(-1, 1)
+    scale = physics.norm_squared(module.ansatz(module.quad_x), module.quad_w).rsqrt()
+    psi = (module.ansatz(xt) * scale).cpu().numpy().ravel()
+    ref = spectrum.psi_at(n, x)
+    if np.dot(psi, ref) < 0:
+        psi = -psi
+    return {"x": x, "psi": psi, "psi_ref": ref, "v": np.asarray(module.potential(x), dtype=float)}
+
+
+def plot_wavefunction(data: dict[str, np.ndarray], title: str) -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axis = plt.subplots(figsize=(6, 4))
+    axis.plot(data["x"], data["psi_ref"], "k-", lw=2.5, alpha=0.4, label="ψ reference")
+    axis.plot(data["x"], data["psi"], "C0--", lw=1.5, label="ψ PINN")
+    axis.set_xlabel("x")
+    axis.set_ylabel("ψ(x)")
+    twin = axis.twinx()
+    twin.fill_between(data["x"], data["v"], color="C1", alpha=0.15, step="mid")
+    twin.set_ylabel("V(x)", color="C1")
+    axis.legend(loc="upper right")
+    axis.set_title(title)
+    figure.tight_layout()
+    return figure

@@ -1,0 +1,204 @@
+"""EigenPINN: the LightningModule that trains ψ and its eigenvalue E.
+
+Loss  L = w_ray·E[ψ] + w_res·mean(r²) + w_norm·(∫ψ² − 1)²  with
+  E[ψ] = ∫(ψ'² + Vψ²)/∫ψ²   Rayleigh quotient on the fixed quadrature: variational (≥ E_1,
+                            equal for the ground state) and scale invariant, so ψ ≡ 0 is
+                            never a minimum;
+  r    = −ψ̃'' + Vψ̃ − Eψ̃     strong residual at the collocation points (the paper), with
+                            ψ̃ = ψ/‖ψ‖ when ``normalize_psi``.
+A trainable E is learned by the gradient of the residual (``energy_update='gradient'``, the
+paper) or set to E[ψ] after every step (``'rayleigh'``, exact for the current ψ).
+Training runs in two phases: Adam (with a schedule) for ``adam_steps`` steps, then L-BFGS
+on one fixed point set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import lightning as L
+import torch
+from torch import nn
+
+from qwpinn import physics
+from qwpinn.errors import ConfigError
+
+LOSS_TERMS = ("rayleigh", "residual", "normalization")
+ENERGY_UPDATES = ("rayleigh", "gradient")
+OptimizerFactory = Callable[..., torch.optim.Optimizer]
+
+
+class DivergedError(FloatingPointError):
+    """A non-finite loss or energy; the message names the step."""
+
+
+class EigenPINN(L.LightningModule):
+    """ψ = ansatz(x) and E (``nn.Parameter`` when trainable, buffer when fixed)."""
+
+    def __init__(
+        self,
+        ansatz: nn.Module,
+        potential: Any,
+        quadrature: tuple[Any, Any],
+        energy_init: float,
+        weights: dict[str, float],
+        normalize_psi: bool,
+        energy_update: str,
+        adam: OptimizerFactory,
+        energy_lr: float,
+        adam_steps: int,
+        lbfgs: OptimizerFactory | None = None,
+        scheduler: Callable[..., Any] | None = None,
+        stop_tol: float = 0.0,
+        log_every_n_steps: int = 50,
+    ) -> None:
+        super().__init__()
+        self.automatic_optimization = False
+        self.ansatz, self.potential = ansatz, potential
+        self.weights = _loss_weights(weights)
+        self.normalize_psi = bool(normalize_psi)
+        if energy_update not in ENERGY_UPDATES:
+            allowed = ", ".join(ENERGY_UPDATES)
+            raise ConfigError("loss.energy_update", energy_update, f"must be one of {allowed}")
+        self.energy_update = energy_update
+        self.adam_factory, self.lbfgs_factory, self.scheduler_factory = adam, lbfgs, scheduler
+        self.energy_lr, self.adam_steps, self.stop_tol = energy_lr, int(adam_steps), stop_tol
+        self.log_every_n_steps = max(1, int(log_every_n_steps))
+
+        dtype = torch.get_default_dtype()
+        energy = torch.tensor(float(energy_init), dtype=dtype)
+        if potential.energy_trainable:
+            self.energy = nn.Parameter(energy)
+        else:
+            self.register_buffer("energy", energy)
+        nodes, quad_weights = quadrature
+        self.register_buffer("quad_x", torch.as_tensor(nodes, dtype=dtype).reshape(-1, 1))
+        self.register_buffer("quad_w", torch.as_tensor(quad_weights, dtype=dtype).reshape(-1, 1))
+        self.register_buffer("quad_v", potential(self.quad_x.clone()))
+        self._last_rayleigh: float | None = None
+        self._lbfgs_points: torch.Tensor | None = None
+
+    # -- the physics ---------------------------------------------------------------------
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.ansatz(x)
+
+    def loss_terms(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
+        """Every loss term, by name, for collocation points x (N×1) and the fixed quadrature.
+
+        The collocation points (and ψ'') are only evaluated when the residual has a weight.
+        """
+        n_quad = self.quad_x.shape[0]
+        with_residual = self.weights.get("residual", 0.0) > 0.0
+        points = torch.cat([self.quad_x, x.to(self.quad_x.dtype)]) if with_residual else self.quad_x
+        psi, dpsi, *d2psi = physics.derivatives(
+            self.ansatz, points, order=2 if with_residual else 1, create_graph=True
+        )
+        psi_q, dpsi_q = psi[:n_quad], dpsi[:n_quad]
+        norm2 = physics.norm_squared(psi_q, self.quad_w)
+        rayleigh = physics.rayleigh_quotient(psi_q, dpsi_q, self.quad_v, self.quad_w)
+        terms = {"rayleigh": rayleigh, "normalization": (norm2 - 1.0).square()}
+        if with_residual:
+            psi_c, d2psi_c = psi[n_quad:], d2psi[0][n_quad:]
+            if self.normalize_psi:
+                scale = norm2.rsqrt()
+                psi_c, d2psi_c = psi_c * scale, d2psi_c * scale
+            v = self.potential(points[n_quad:].detach())
+            terms["residual"] = physics.residual(psi_c, d2psi_c, v, self.energy).square().mean()
+        return terms
+
+    def total_loss(self, terms: dict[str, torch.Tensor]) -> torch.Tensor:
+        return sum(w * terms[name] for name, w in self.weights.items() if w and name in terms)
+
+    # -- training --------------------------------------------------------------------------
+    def training_step(self, batch: torch.Tensor, batch_idx: int) -> None:
+        adam, lbfgs = self._optimizers()
+        in_adam = lbfgs is None or self.global_step < self.adam_steps
+        optimizer = adam if in_adam else lbfgs
+        if not in_adam:  # L-BFGS needs one objective: keep the first batch of its phase
+            if self._lbfgs_points is None:
+                self._lbfgs_points = batch
+            batch = self._lbfgs_points
+        latest: dict[str, dict[str, torch.Tensor]] = {}
+
+        def closure() -> torch.Tensor:
+            optimizer.zero_grad()
+            terms = self.loss_terms(batch)
+            loss = self.total_loss(terms)
+            self.manual_backward(loss)
+            latest["terms"], latest["loss"] = terms, loss
+            return loss
+
+        if in_adam:
+            closure()
+            optimizer.step()
+            scheduler = self.lr_schedulers()
+            if scheduler is not None:
+                scheduler.step()
+        else:
+            optimizer.step(closure=closure)
+        if self.energy_update == "rayleigh" and self.potential.energy_trainable:
+            with torch.no_grad():
+                self.energy.copy_(latest["terms"]["rayleigh"])
+        self._check_finite(latest["loss"])
+        self._maybe_stop(latest["terms"]["rayleigh"], in_adam)
+        if self.global_step % self.log_every_n_steps == 0:
+            self._log_terms(latest["terms"], latest["loss"])
+
+    def _optimizers(self) -> tuple[Any, Any]:
+        optimizers = self.optimizers()
+        if isinstance(optimizers, list):
+            return optimizers[0], optimizers[1]
+        return optimizers, None
+
+    def _check_finite(self, loss: torch.Tensor) -> None:
+        if not (torch.isfinite(loss) and torch.isfinite(self.energy)):
+            raise DivergedError(
+                f"non-finite loss or energy at step {self.global_step} "
+                f"(loss={loss.item()}, E={self.energy.item()})"
+            )
+
+    def _maybe_stop(self, rayleigh: torch.Tensor, in_adam: bool) -> None:
+        """Stop L-BFGS once the Rayleigh quotient changes by less than stop_tol (relative)."""
+        value = rayleigh.item()
+        previous, self._last_rayleigh = self._last_rayleigh, value
+        if in_adam or self.stop_tol <= 0.0 or previous is None:
+            return
+        if abs(value - previous) <= self.stop_tol * abs(value):
+            self.trainer.should_stop = True
+
+    def _log_terms(self, terms: dict[str, torch.Tensor], loss: torch.Tensor) -> None:
+        metrics = {f"loss/{name}": value.detach() for name, value in terms.items()}
+        metrics["loss/total"] = loss.detach()
+        metrics["energy/parameter"] = self.energy.detach()
+        metrics["energy/rayleigh"] = terms["rayleigh"].detach()
+        self.log_dict(metrics, on_step=True, on_epoch=False, prog_bar=False)
+        self.log("E", terms["rayleigh"].detach(), prog_bar=True, on_step=True, on_epoch=False)
+
+    def configure_optimizers(self) -> Any:
+        trained = self.potential.energy_trainable and self.energy_update == "gradient"
+        energy = [self.energy] if trained else []
+        groups = [{"params": list(self.ansatz.parameters())}]
+        if energy:  # its own group: own learning rate, no weight decay
+            groups.append({"params": energy, "lr": self.energy_lr, "weight_decay": 0.0})
+        adam = self.adam_factory(groups)
+        optimizers = [adam]
+        if self.lbfgs_factory is not None:
+            optimizers.append(self.lbfgs_factory(list(self.ansatz.parameters()) + energy))
+        if self.scheduler_factory is None:
+            return optimizers
+        return optimizers, [self.scheduler_factory(adam)]
+
+
+def _loss_weights(weights: dict[str, float]) -> dict[str, float]:
+    out = {}
+    for name, value in dict(weights).items():
+        if name not in LOSS_TERMS:
+            raise ConfigError(f"loss.weights.{name}", value, f"unknown term; terms are {LOSS_TERMS}")
+        value = float(value)
+        if not value >= 0.0 or value == float("inf"):
+            raise ConfigError(f"loss.weights.{name}", value, "must be a finite number >= 0")
+        out[name] = value
+    if not any(out.get(name) for name in ("rayleigh", "residual")):
+        raise ConfigError("loss.weights", weights, "rayleigh or residual must have a weight > 0")
+    return out

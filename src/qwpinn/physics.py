@@ -1,0 +1,61 @@
+"""The eigenproblem as pure tensor functions: derivatives, residual, quadrature, energies.
+
+H ψ = −ψ'' + V ψ = E ψ on [a, b].  Integrals use a fixed Gauss–Legendre rule split at the
+jumps of V, so ∫ over each smooth piece is exact to the rule's order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import torch
+
+
+def derivatives(
+    fn: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, order: int, create_graph: bool
+) -> list[torch.Tensor]:
+    """[ψ, ψ', ..., ψ^(order)] at x (N×1) by nested autograd.
+
+    Lower derivatives keep their graph (the next one and the loss need it); the highest keeps
+    it only if ``create_graph`` (set False when the loss does not backpropagate through it).
+    """
+    x = x.detach().requires_grad_(True)
+    out = [fn(x)]
+    for k in range(order):
+        keep = create_graph or k < order - 1
+        (grad,) = torch.autograd.grad(out[-1].sum(), x, create_graph=keep, retain_graph=True)
+        out.append(grad)
+    return out
+
+
+def residual(
+    psi: torch.Tensor, d2psi: torch.Tensor, v: torch.Tensor, energy: torch.Tensor
+) -> torch.Tensor:
+    """r = −ψ'' + V ψ − E ψ (zero for an eigenpair)."""
+    return -d2psi + (v - energy) * psi
+
+
+def norm_squared(psi: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
+    """∫ ψ² dx ≈ Σ w_i ψ(x_i)²."""
+    return (weights * psi.square()).sum()
+
+
+def rayleigh_quotient(
+    psi: torch.Tensor, dpsi: torch.Tensor, v: torch.Tensor, weights: torch.Tensor
+) -> torch.Tensor:
+    """E[ψ] = ∫ (ψ'² + V ψ²) dx / ∫ ψ² dx (weak form; ≥ E_1, equal for the ground state)."""
+    return (weights * (dpsi.square() + v * psi.square())).sum() / norm_squared(psi, weights)
+
+
+def gauss_legendre(
+    box: Sequence[float], breakpoints: Sequence[float], nodes_per_piece: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Nodes and weights of a composite Gauss–Legendre rule on box, one panel per smooth piece."""
+    edges = [float(box[0]), *sorted(float(p) for p in breakpoints), float(box[1])]
+    t, w = np.polynomial.legendre.leggauss(nodes_per_piece)
+    nodes, weights = [], []
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        nodes.append(0.5 * (hi - lo) * t + 0.5 * (hi + lo))
+        weights.append(0.5 * (hi - lo) * w)
+    return np.concatenate(nodes), np.concatenate(weights)

@@ -1,0 +1,188 @@
+"""run(cfg): seed, build everything from the Hydra config, fit, evaluate, write results.json."""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import lightning as L
+import torch
+from hydra.errors import InstantiationException
+from hydra.utils import instantiate
+from omegaconf import DictConfig, OmegaConf
+
+from qwpinn import physics, reference
+from qwpinn.ansatz import DirichletAnsatz
+from qwpinn.callbacks import evaluate_state
+from qwpinn.errors import ConfigError
+from qwpinn.module import DivergedError, EigenPINN
+
+REFERENCE_LEVELS = 4  # levels solved for wrong-state detection (the ground state is level 1)
+
+
+def run(cfg: DictConfig) -> dict[str, Any]:
+    """Train one configuration; return (and write to ``paths.output_dir``) its results."""
+    out = Path(cfg.paths.output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    results: dict[str, Any] = {
+        "status": "failed",
+        "potential": str(cfg.potential.get("_target_", "?")).rsplit(".", 1)[-1],
+        "seed": cfg.seed,
+        "steps": 0,
+        "wall_time_s": 0.0,
+        "overrides": list(cfg.get("overrides") or []),
+        "config_key": config_key(cfg.get("overrides") or []),
+        "states": [],
+    }
+    start = time.perf_counter()
+    try:
+        results.update(_train(cfg, out))
+    except ConfigError as err:
+        results["error"] = str(err)
+        raise
+    except Exception as err:
+        results["error"] = f"{type(err).__name__}: {err}".splitlines()[0]
+        raise
+    finally:
+        results["wall_time_s"] = round(time.perf_counter() - start, 3)
+        write_json_atomic(out / "results.json", results)
+    return results
+
+
+def _train(cfg: DictConfig, out: Path) -> dict[str, Any]:
+    torch.set_num_threads(int(cfg.torch_threads))
+    L.seed_everything(int(cfg.seed), workers=False, verbose=False)
+    potential = build("potential", cfg.potential)
+    spectrum = reference.solve(potential, n_states=REFERENCE_LEVELS)
+    datamodule = build("data", cfg.data, box=potential.box, seed=int(cfg.seed))
+    ansatz = DirichletAnsatz(build("arch", cfg.arch), potential.box)
+    energy_init = potential.default_energy_init() if cfg.energy_init is None else cfg.energy_init
+    energy_init = _finite("energy_init", energy_init)
+    loss = OmegaConf.to_container(cfg.loss, resolve=True)
+    module = EigenPINN(
+        ansatz,
+        potential,
+        quadrature=physics.gauss_legendre(
+            potential.box, potential.breakpoints, int(cfg.quadrature_nodes)
+        ),
+        energy_init=energy_init,
+        weights=loss["weights"],
+        normalize_psi=loss["normalize_psi"],
+        energy_update=loss["energy_update"],
+        adam=build("optimizer.adam", cfg.optimizer.adam),
+        lbfgs=build("optimizer.lbfgs", cfg.optimizer.lbfgs) if cfg.optimizer.lbfgs else None,
+        scheduler=build("optimizer.scheduler", cfg.optimizer.scheduler)
+        if cfg.optimizer.scheduler
+        else None,
+        energy_lr=cfg.optimizer.energy_lr,
+        adam_steps=cfg.optimizer.adam_steps,
+        stop_tol=cfg.optimizer.stop_tol,
+        log_every_n_steps=cfg.trainer.get("log_every_n_steps", 50),
+    )
+    callbacks = [_with_reference(build(f"callbacks.{k}", c), spectrum) for k, c in cfg.callbacks.items() if c]
+    logger = build("logger", cfg.logger) if cfg.get("logger") else False
+    trainer = build("trainer", cfg.trainer, callbacks=callbacks, logger=logger)
+
+    status, error = "ok", None
+    try:
+        trainer.fit(module, datamodule=datamodule)
+    except DivergedError as err:
+        status, error = "diverged", str(err)
+    module.to(module.quad_x.device)
+    state = evaluate_state(module, spectrum, n=1)
+    if status == "ok":
+        status = _state_status(state)
+    results = {
+        "status": status,
+        "potential": potential.name,
+        "steps": int(trainer.global_step),
+        "energy_init": energy_init,
+        "states": [_rounded(state)],
+    }
+    if error:
+        results["error"] = error
+    if logger:
+        final = {f"final/{k}": state[k] for k in ("energy_rel_error", "psi_l2_error", "residual_rms")}
+        logger.log_hyperparams(_flat_hparams(cfg), {k: v for k, v in final.items() if math.isfinite(v)})
+    return results
+
+
+def _state_status(state: dict[str, Any]) -> str:
+    """'ok', 'collapsed' (ψ ≈ 0) or 'wrong_state' (node count or nearest level ≠ n)."""
+    if not state["norm"] > 1e-3:
+        return "collapsed"
+    if state["nearest_level"] != state["n"] or state["nodes"] != state["n"] - 1:
+        return "wrong_state"
+    return "ok"
+
+
+def build(key: str, node: DictConfig, **kwargs: Any) -> Any:
+    """hydra.utils.instantiate, with a bad value reported as one ConfigError line under `key`."""
+    try:
+        return instantiate(node, **kwargs)
+    except InstantiationException as err:
+        cause = err.__cause__
+        if isinstance(cause, ConfigError):
+            raise cause.under(key) from None
+        if isinstance(cause, (TypeError, ValueError)):
+            raise ConfigError(key, _short(node), str(cause).splitlines()[0]) from None
+        raise
+
+
+def _with_reference(callback: Any, spectrum: Any) -> Any:
+    """Partial callbacks (``_partial_: true``) are completed with the reference spectrum."""
+    return callback(spectrum=spectrum) if isinstance(callback, functools.partial) else callback
+
+
+def config_key(overrides: Any) -> str:
+    """The overrides that define a configuration: all but the seed."""
+    kept = [o for o in overrides if not str(o).lstrip("+~").startswith("seed=")]
+    return " ".join(kept) if kept else "(defaults)"
+
+
+def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
+    """Write JSON to a temp file beside `path`, then rename: never a half-written file."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(data, indent=2, default=float) + "\n")
+    os.replace(tmp, path)
+
+
+def _finite(key: str, value: Any) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(key, value, "must be a finite number or null") from None
+    if not math.isfinite(number):
+        raise ConfigError(key, value, "must be a finite number or null")
+    return number
+
+
+def _rounded(state: dict[str, Any]) -> dict[str, Any]:
+    return {k: (float(f"{v:.17g}") if isinstance(v, float) else v) for k, v in state.items()}
+
+
+def _short(node: Any) -> Any:
+    data = OmegaConf.to_container(node, resolve=False) if OmegaConf.is_config(node) else node
+    return {k: v for k, v in data.items() if k != "_target_"} if isinstance(data, dict) else data
+
+
+def _flat_hparams(cfg: DictConfig) -> dict[str, Any]:
+    keep = {k: cfg[k] for k in ("potential", "arch", "loss", "optimizer", "data") if k in cfg}
+    keep.update(seed=cfg.seed, energy_init=cfg.energy_init, quadrature_nodes=cfg.quadrature_nodes)
+    flat = {}
+    for key, value in _walk(OmegaConf.to_container(OmegaConf.create(keep), resolve=True)):
+        flat[key] = value if isinstance(value, (int, float, str, bool)) else str(value)
+    return flat
+
+
+def _walk(data: Any, prefix: str = "") -> Any:
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _walk(value, f"{prefix}{key}.")
+    else:
+        yield prefix.rstrip("."), data
