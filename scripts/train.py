@@ -16,16 +16,18 @@ from qwpinn.train import run
 @hydra.main(version_base="1.3", config_path="../conf", config_name="config")
 def main(cfg: DictConfig) -> float | None:
     """Returns the ground-state energy error (the objective for Hydra sweepers)."""
-    in_sweep = HydraConfig.get().mode == RunMode.MULTIRUN
+    hydra_cfg = HydraConfig.get()
+    in_sweep = hydra_cfg.mode == RunMode.MULTIRUN
     try:
-        results = run(cfg)
+        results = run(cfg, overrides=list(hydra_cfg.overrides.task))
     except ConfigError as err:
         if in_sweep:  # recorded in results.json; the sibling jobs go on
             print(f"error: {err}", file=sys.stderr)
             return None
         sys.exit(f"error: {err}")
-    except Exception:
-        if in_sweep:
+    except Exception as err:
+        if in_sweep:  # recorded as failed in results.json; the sibling jobs go on
+            print(f"error: {type(err).__name__}: {err}".splitlines()[0], file=sys.stderr)
             return None
         raise
     states = results["states"]

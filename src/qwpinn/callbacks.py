@@ -16,6 +16,8 @@ import torch
 
 from qwpinn import physics
 
+LOGGED = ("energy_rel_error", "psi_l2_error", "residual_rms", "energy_parameter_rel_error")
+
 
 @torch.enable_grad()
 def evaluate_state(module: Any, spectrum: Any, n: int = 1) -> dict[str, Any]:
@@ -78,8 +80,7 @@ class ReferenceMetrics(L.Callback):
     def _log(self, trainer: L.Trainer, pl_module: Any) -> dict[str, Any]:
         state = evaluate_state(pl_module, self.spectrum, self.n)
         if trainer.logger is not None:
-            keys = ("energy_rel_error", "psi_l2_error", "residual_rms", "energy_parameter_rel_error")
-            metrics = {f"ref/{k}": state[k] for k in keys if math.isfinite(state[k])}
+            metrics = {f"ref/{k}": state[k] for k in LOGGED if math.isfinite(state[k])}
             trainer.logger.log_metrics(metrics, step=trainer.global_step)
         return state
 

@@ -194,7 +194,8 @@ def _loss_weights(weights: dict[str, float]) -> dict[str, float]:
     out = {}
     for name, value in dict(weights).items():
         if name not in LOSS_TERMS:
-            raise ConfigError(f"loss.weights.{name}", value, f"unknown term; terms are {LOSS_TERMS}")
+            allowed = f"unknown term; terms are {', '.join(LOSS_TERMS)}"
+            raise ConfigError(f"loss.weights.{name}", value, allowed)
         value = float(value)
         if not value >= 0.0 or value == float("inf"):
             raise ConfigError(f"loss.weights.{name}", value, "must be a finite number >= 0")

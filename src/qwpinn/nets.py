@@ -7,7 +7,7 @@ from torch import nn
 
 from qwpinn.errors import ConfigError
 
-ACTIVATIONS = {"tanh": nn.Tanh, "sin": None, "silu": nn.SiLU, "gelu": nn.GELU, "softplus": nn.Softplus}
+ACTIVATIONS = ("tanh", "sin", "silu", "gelu", "softplus")
 
 
 class Sine(nn.Module):
@@ -51,4 +51,11 @@ class MLP(nn.Module):
 
 
 def _activation(name: str) -> nn.Module:
-    return Sine() if name == "sin" else ACTIVATIONS[name]()
+    modules = {
+        "tanh": nn.Tanh,
+        "sin": Sine,
+        "silu": nn.SiLU,
+        "gelu": nn.GELU,
+        "softplus": nn.Softplus,
+    }
+    return modules[name]()

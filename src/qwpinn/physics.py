@@ -55,7 +55,7 @@ def gauss_legendre(
     edges = [float(box[0]), *sorted(float(p) for p in breakpoints), float(box[1])]
     t, w = np.polynomial.legendre.leggauss(nodes_per_piece)
     nodes, weights = [], []
-    for lo, hi in zip(edges[:-1], edges[1:]):
+    for lo, hi in zip(edges[:-1], edges[1:], strict=False):
         nodes.append(0.5 * (hi - lo) * t + 0.5 * (hi + lo))
         weights.append(0.5 * (hi - lo) * w)
     return np.concatenate(nodes), np.concatenate(weights)

@@ -181,4 +181,3 @@ def _choice(key: str, value: Any, allowed: Sequence[str]) -> str:
     if value not in allowed:
         raise ConfigError(key, value, f"must be one of {', '.join(allowed)}")
     return value
-

@@ -7,6 +7,8 @@ import json
 import math
 import os
 import time
+import warnings
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,15 +20,19 @@ from omegaconf import DictConfig, OmegaConf
 
 from qwpinn import physics, reference
 from qwpinn.ansatz import DirichletAnsatz
-from qwpinn.callbacks import evaluate_state
+from qwpinn.callbacks import LOGGED, evaluate_state
 from qwpinn.errors import ConfigError
 from qwpinn.module import DivergedError, EigenPINN
 
+_NOISE = (".*LeafSpec.*", ".*no pre-optimization state was saved.*")
 REFERENCE_LEVELS = 4  # levels solved for wrong-state detection (the ground state is level 1)
 
 
-def run(cfg: DictConfig) -> dict[str, Any]:
-    """Train one configuration; return (and write to ``paths.output_dir``) its results."""
+def run(cfg: DictConfig, overrides: Sequence[str] = ()) -> dict[str, Any]:
+    """Train one configuration; return (and write to ``paths.output_dir``) its results.
+
+    ``overrides`` are the command-line overrides that define this run (recorded for sweeps).
+    """
     out = Path(cfg.paths.output_dir)
     out.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {
@@ -35,8 +41,8 @@ def run(cfg: DictConfig) -> dict[str, Any]:
         "seed": cfg.seed,
         "steps": 0,
         "wall_time_s": 0.0,
-        "overrides": list(cfg.get("overrides") or []),
-        "config_key": config_key(cfg.get("overrides") or []),
+        "overrides": list(overrides),
+        "config_key": config_key(overrides),
         "states": [],
     }
     start = time.perf_counter()
@@ -55,6 +61,8 @@ def run(cfg: DictConfig) -> dict[str, Any]:
 
 
 def _train(cfg: DictConfig, out: Path) -> dict[str, Any]:
+    for message in _NOISE:
+        warnings.filterwarnings("ignore", message=message)
     torch.set_num_threads(int(cfg.torch_threads))
     L.seed_everything(int(cfg.seed), workers=False, verbose=False)
     potential = build("potential", cfg.potential)
@@ -84,7 +92,9 @@ def _train(cfg: DictConfig, out: Path) -> dict[str, Any]:
         stop_tol=cfg.optimizer.stop_tol,
         log_every_n_steps=cfg.trainer.get("log_every_n_steps", 50),
     )
-    callbacks = [_with_reference(build(f"callbacks.{k}", c), spectrum) for k, c in cfg.callbacks.items() if c]
+    callbacks = [
+        _with_reference(build(f"callbacks.{k}", c), spectrum) for k, c in cfg.callbacks.items() if c
+    ]
     logger = build("logger", cfg.logger) if cfg.get("logger") else False
     trainer = build("trainer", cfg.trainer, callbacks=callbacks, logger=logger)
 
@@ -107,8 +117,8 @@ def _train(cfg: DictConfig, out: Path) -> dict[str, Any]:
     if error:
         results["error"] = error
     if logger:
-        final = {f"final/{k}": state[k] for k in ("energy_rel_error", "psi_l2_error", "residual_rms")}
-        logger.log_hyperparams(_flat_hparams(cfg), {k: v for k, v in final.items() if math.isfinite(v)})
+        final = {f"final/{k}": state[k] for k in LOGGED if math.isfinite(state[k])}
+        logger.log_hyperparams(_flat_hparams(cfg), final)
     return results
 
 

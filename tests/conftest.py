@@ -1,0 +1,33 @@
+"""Shared helpers: compose the real Hydra config into a temporary run dir."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hydra import compose, initialize_config_dir
+from omegaconf import DictConfig
+
+ROOT = Path(__file__).resolve().parents[1]
+CONF = ROOT / "conf"
+
+
+def compose_config(output_dir: Path, *overrides: str) -> DictConfig:
+    """The config `scripts/train.py` would see, with its output under `output_dir`."""
+    with initialize_config_dir(config_dir=str(CONF), version_base="1.3"):
+        return compose(
+            "config",
+            overrides=[
+                f"paths.output_dir={output_dir}",
+                "trainer.enable_progress_bar=false",
+                *overrides,
+            ],
+        )
+
+
+@pytest.fixture
+def make_config(tmp_path: Path):
+    def make(*overrides: str, output: str = "run") -> DictConfig:
+        return compose_config(tmp_path / output, *overrides)
+
+    return make

@@ -1,0 +1,191 @@
+"""Reference spectra: exact transfer-matrix roots vs Richardson finite differences vs formulas."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from qwpinn import reference
+from qwpinn.potentials import Barrier, FiniteWell, InfiniteWell, PiecewiseConstant
+
+FINITE_WELL = [19.95481891118997, 75.14471135580202, 148.36649715744034, 218.12794913942912]
+BARRIER = [23.948884869418485, 40.07352002768155, 107.89078752023708, 160.17703338097814]
+
+STEPS = PiecewiseConstant([0, 1], [[0, 0.2, 10], [0.2, 0.45, -20], [0.45, 0.7, 60], [0.7, 1, 5]])
+ODD_STEPS = PiecewiseConstant(  # jumps at no common grid spacing, box not [0, 1]
+    [-0.3, 1.7], [[-0.3, 0.1234, 300], [0.1234, 0.5213, 0], [0.5213, 0.61, 500], [0.61, 1.7, 20]]
+)
+PIECEWISE = {
+    "finite_well": FiniteWell(),
+    "barrier": Barrier(),
+    "asymmetric_well": FiniteWell(v0=50, well=[0.2, 0.6]),
+    "four_steps": STEPS,
+    "odd_steps": ODD_STEPS,
+}
+
+
+class Harmonic:
+    """V = x² with no pieces: E_n = 2n − 1 (walls at ±8 shift E by far less than 1e-12)."""
+
+    box = (-8.0, 8.0)
+
+    def __call__(self, x):
+        return x**2
+
+
+def gauss(box, parts=200, order=30):
+    """Composite Gauss–Legendre nodes and weights on the box."""
+    nodes, weights = np.polynomial.legendre.leggauss(order)
+    edges = np.linspace(box[0], box[1], parts + 1)
+    half, mid = 0.5 * np.diff(edges)[:, None], 0.5 * (edges[:-1] + edges[1:])[:, None]
+    return (mid + half * nodes).ravel(), (half * weights).ravel()
+
+
+def relative(a, b):
+    return np.max(np.abs(np.asarray(a) / np.asarray(b) - 1.0))
+
+
+@pytest.mark.parametrize("box", [(0.0, 1.0), (-1.0, 2.0)])
+def test_infinite_well_energies_and_states(box):
+    a, length = box[0], box[1] - box[0]
+    n = np.arange(1, 5)
+    exact = (n * math.pi / length) ** 2
+    well = InfiniteWell(box=box)
+    spectrum = reference.solve(well, n_states=4)
+    assert spectrum.method == "exact"
+    assert relative(spectrum.energies, exact) < 1e-12
+    assert relative(reference.finite_difference_energies(well, 4), exact) < 1e-11
+    assert relative(reference.solve(well, 4, method="finite_difference").energies, exact) < 1e-11
+    psi = np.sqrt(2 / length) * np.sin(n[:, None] * math.pi * (spectrum.x - a) / length)
+    assert spectrum.psi.shape == (4, 2001)
+    assert np.max(np.abs(spectrum.psi - psi)) < 1e-8
+    x = np.random.default_rng(0).uniform(*box, size=(7, 3))
+    for level in n:
+        expected = np.sqrt(2 / length) * np.sin(level * math.pi * (x - a) / length)
+        assert np.max(np.abs(spectrum.psi_at(level, x) - expected)) < 1e-8
+
+
+@pytest.mark.parametrize(
+    ("potential", "table"), [(FiniteWell(), FINITE_WELL), (Barrier(), BARRIER)]
+)
+def test_default_potentials_reproduce_table(potential, table):
+    assert relative(reference.solve(potential, n_states=4).energies, table) < 1e-12
+    assert relative(reference.exact_energies(potential.pieces, 4), table) < 1e-12
+
+
+@pytest.mark.parametrize("name", PIECEWISE)
+def test_exact_and_finite_differences_agree(name):
+    potential = PIECEWISE[name]
+    exact = reference.exact_energies(potential.pieces, 4)
+    assert relative(reference.finite_difference_energies(potential, 4), exact) < 1e-11
+    assert np.all(np.diff(exact) > 0)
+
+
+def test_finite_differences_without_pieces():
+    spectrum = reference.solve(Harmonic(), n_states=4)
+    assert spectrum.method == "finite_difference"
+    assert np.max(np.abs(spectrum.energies - [1.0, 3.0, 5.0, 7.0])) < 1e-11
+    x, w = gauss(Harmonic.box)
+    hermite = [np.ones_like(x), 2 * x, 4 * x**2 - 2, 8 * x**3 - 12 * x]
+    for level, poly in enumerate(hermite, start=1):
+        expected = poly * np.exp(-(x**2) / 2)
+        expected *= (-1) ** (level - 1) / np.sqrt(np.sum(w * expected**2))  # + lobe at x = a
+        assert np.max(np.abs(spectrum.psi_at(level, x) - expected)) < 1e-8
+
+
+def test_explicit_meshes_converge_as_h_squared():
+    one = reference.finite_difference_energies(FiniteWell(), 2, sizes=[400])
+    richardson = reference.finite_difference_energies(FiniteWell(), 2, sizes=[200, 400])
+    error_400 = relative(one, FINITE_WELL[:2])
+    assert 1e-6 < error_400 < 1e-3
+    assert relative(richardson, FINITE_WELL[:2]) < 1e-3 * error_400
+
+
+@pytest.mark.parametrize("method", ["exact", "finite_difference"])
+@pytest.mark.parametrize("name", ["finite_well", "barrier", "four_steps", "odd_steps"])
+def test_eigenfunctions_normalized_orthogonal_nodes_and_sign(name, method):
+    potential = PIECEWISE[name]
+    spectrum = reference.solve(potential, n_states=4, grid_points=1001, method=method)
+    assert spectrum.method == method
+    x, w = gauss(potential.box)
+    values = np.array([spectrum.psi_at(n, x) for n in range(1, 5)])
+    gram = (values * w) @ values.T
+    assert np.max(np.abs(gram - np.eye(4))) < 1e-8
+    # On the sampled grid itself: the trapezoid rule is O(h²) only where a jump of V splits a
+    # grid cell unevenly (odd_steps); elsewhere ψψ' = 0 at the walls makes it far better.
+    trapezoid = np.trapezoid(spectrum.psi**2, spectrum.x, axis=1)
+    assert np.max(np.abs(trapezoid - 1)) < (1e-6 if name == "odd_steps" else 1e-8)
+    assert spectrum.x[0] == potential.box[0] and spectrum.x[-1] == potential.box[1]
+    assert set(potential.breakpoints) <= set(spectrum.x.tolist())
+    assert len(spectrum.x) == 1001 + sum(
+        not np.any(np.isclose(np.linspace(*potential.box, 1001), b, rtol=0, atol=1e-12))
+        for b in potential.breakpoints
+    )
+    for n, psi in enumerate(spectrum.psi, start=1):
+        assert psi[0] == 0 and psi[-1] == 0
+        big = psi[np.abs(psi) > 1e-6 * np.abs(psi).max()]
+        assert big[0] > 0
+        assert np.count_nonzero(np.diff(np.sign(big)) != 0) == n - 1
+
+
+def test_exact_and_finite_difference_states_agree():
+    exact = reference.solve(ODD_STEPS, n_states=4)
+    fd = reference.solve(ODD_STEPS, n_states=4, method="finite_difference")
+    assert np.max(np.abs(exact.psi - fd.psi)) < 1e-6
+    assert relative(fd.energies, exact.energies) < 1e-11
+
+
+def test_deep_double_well_is_finite_and_orthonormal():
+    """κd = 200: the two wells decouple to working precision; no overflow, no duplicate ψ."""
+    wells = PiecewiseConstant([0, 1], [[0, 0.4, 0], [0.4, 0.6, 1e6], [0.6, 1, 0]])
+    spectrum = reference.solve(wells, n_states=4)
+    single = 61.377751988623025  # k cot(0.4 k) = -κ, one well against a wall of height 1e6
+    assert relative(spectrum.energies[:2], [single, single]) < 1e-13
+    x, w = gauss(wells.box)
+    values = np.array([spectrum.psi_at(n, x) for n in range(1, 5)])
+    assert np.all(np.isfinite(spectrum.psi))
+    assert np.max(np.abs((values * w) @ values.T - np.eye(4))) < 1e-10
+
+
+def test_psi_at_outside_box_and_shape():
+    spectrum = reference.solve(FiniteWell(), n_states=2)
+    x = np.array([[-0.5, 0.0], [1.0, 1.5]])
+    assert spectrum.psi_at(2, x).shape == (2, 2)
+    assert np.all(spectrum.psi_at(2, x) == 0.0)
+    np.testing.assert_allclose(spectrum.psi_at(1, spectrum.x), spectrum.psi[0], atol=1e-15)
+    with pytest.raises(ValueError):
+        spectrum.psi[0, 0] = 1.0
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "key"),
+    [
+        ({"method": "spectral"}, "method"),
+        ({"method": None}, "method"),
+        ({"n_states": 0}, "n_states"),
+        ({"n_states": 2.0}, "n_states"),
+        ({"n_states": True}, "n_states"),
+        ({"grid_points": 1}, "grid_points"),
+    ],
+)
+def test_invalid_arguments(kwargs, key):
+    with pytest.raises(ValueError, match=key) as info:
+        reference.solve(FiniteWell(), **kwargs)
+    assert "\n" not in str(info.value)
+
+
+def test_invalid_method_lists_allowed_values():
+    with pytest.raises(ValueError, match="auto, exact, finite_difference"):
+        reference.solve(FiniteWell(), method="spectral")
+    with pytest.raises(ValueError, match="method"):
+        reference.solve(Harmonic(), method="exact")
+    spectrum = reference.solve(FiniteWell(), n_states=2)
+    for n in (0, 3):
+        with pytest.raises(ValueError, match="n"):
+            spectrum.psi_at(n, [0.5])
+    with pytest.raises(ValueError, match="pieces"):
+        reference.exact_energies([(0, 0.5, 0), (0.6, 1, 0)], 1)
+    with pytest.raises(ValueError, match="sizes"):
+        reference.finite_difference_energies(FiniteWell(), 1, sizes=[100, 150])
