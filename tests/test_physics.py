@@ -17,9 +17,13 @@ def sine_state(n: int):
 def test_residual_of_exact_infinite_well_state_vanishes(n):
     x = torch.linspace(0, 1, 201, dtype=torch.float64).reshape(-1, 1)
     psi, _, d2psi = physics.derivatives(sine_state(n), x, order=2, create_graph=False)
-    r = physics.residual(psi, d2psi, torch.zeros_like(x), torch.tensor(n**2 * math.pi**2, dtype=x.dtype))
+    r = physics.residual(
+        psi, d2psi, torch.zeros_like(x), torch.tensor(n**2 * math.pi**2, dtype=x.dtype)
+    )
     assert r.abs().max().item() < 1e-10
-    wrong = physics.residual(psi, d2psi, torch.zeros_like(x), torch.tensor(1.1 * n**2 * math.pi**2, dtype=x.dtype))
+    wrong = physics.residual(
+        psi, d2psi, torch.zeros_like(x), torch.tensor(1.1 * n**2 * math.pi**2, dtype=x.dtype)
+    )
     assert wrong.abs().max().item() > 1.0
 
 

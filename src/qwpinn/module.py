@@ -66,7 +66,9 @@ class EigenPINN(L.LightningModule):
         self.energy_lr, self.adam_steps, self.stop_tol = energy_lr, int(adam_steps), stop_tol
         self.log_every_n_steps = max(1, int(log_every_n_steps))
 
-        dtype = torch.get_default_dtype()
+        # Built in float64 so that nothing is rounded before the precision is chosen;
+        # on_fit_start casts them to the network's dtype (a no-op in float64).
+        dtype = torch.float64
         energy = torch.tensor(float(energy_init), dtype=dtype)
         if potential.energy_trainable:
             self.energy = nn.Parameter(energy)
@@ -111,6 +113,11 @@ class EigenPINN(L.LightningModule):
         return sum(w * terms[name] for name, w in self.weights.items() if w and name in terms)
 
     # -- training --------------------------------------------------------------------------
+    def on_fit_start(self) -> None:
+        dtype = next(self.ansatz.parameters()).dtype
+        for tensor in (self.energy, self.quad_x, self.quad_w, self.quad_v):
+            tensor.data = tensor.data.to(dtype)
+
     def training_step(self, batch: torch.Tensor, batch_idx: int) -> None:
         adam, lbfgs = self._optimizers()
         in_adam = lbfgs is None or self.global_step < self.adam_steps

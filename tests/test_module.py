@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+import functools
+
+import lightning as L
+import pytest
+import torch
+from torch import nn
+
+from qwpinn import physics
+from qwpinn.ansatz import DirichletAnsatz
+from qwpinn.data import CollocationDataModule
+from qwpinn.errors import ConfigError
+from qwpinn.module import EigenPINN
+from qwpinn.nets import MLP
+from qwpinn.potentials import FiniteWell, InfiniteWell
+
+
+def make_module(potential=None, energy_update="gradient", weights=None, lbfgs=True, **kwargs):
+    potential = potential or FiniteWell()
+    torch.manual_seed(0)
+    return EigenPINN(
+        DirichletAnsatz(MLP(8, 2), potential.box),
+        potential,
+        quadrature=physics.gauss_legendre(potential.box, potential.breakpoints, 16),
+        energy_init=30.0,
+        weights=weights or {"rayleigh": 1.0, "residual": 1.0, "normalization": 1.0},
+        normalize_psi=True,
+        energy_update=energy_update,
+        adam=functools.partial(torch.optim.Adam, lr=1e-3, weight_decay=1e-4),
+        energy_lr=0.5,
+        adam_steps=3,
+        lbfgs=functools.partial(torch.optim.LBFGS, max_iter=3) if lbfgs else None,
+        **kwargs,
+    )
+
+
+def fit(module, tmp_path, steps=5, precision="64-true"):
+    trainer = L.Trainer(
+        max_steps=steps,
+        precision=precision,
+        inference_mode=False,
+        logger=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        default_root_dir=tmp_path,
+        enable_checkpointing=False,
+    )
+    trainer.fit(module, datamodule=CollocationDataModule(module.potential.box, 32, "random", 0))
+    return trainer
+
+
+def test_trainable_energy_is_a_parameter_with_its_own_group_and_gets_a_gradient():
+    module = make_module()
+    assert isinstance(module.energy, nn.Parameter)
+    adam, _ = module.configure_optimizers()
+    energy_group = adam.param_groups[1]
+    assert energy_group["params"] == [module.energy]
+    assert energy_group["weight_decay"] == 0.0 and energy_group["lr"] == 0.5
+    assert adam.param_groups[0]["weight_decay"] == 1e-4
+    terms = module.loss_terms(torch.rand(16, 1))
+    module.total_loss(terms).backward()
+    assert module.energy.grad is not None and module.energy.grad.abs() > 0
+
+
+def test_fixed_energy_is_a_buffer_and_not_optimised():
+    module = make_module(InfiniteWell())
+    assert "energy" in dict(module.named_buffers())
+    assert all(p is not module.energy for p in module.parameters())
+
+
+def test_rayleigh_update_sets_the_energy_to_the_quotient(tmp_path):
+    module = make_module(energy_update="rayleigh", weights={"rayleigh": 1.0})
+    fit(module, tmp_path, steps=2)
+    with torch.enable_grad():
+        rayleigh = module.loss_terms(torch.rand(4, 1, dtype=torch.float64))["rayleigh"]
+    assert module.energy.item() == pytest.approx(rayleigh.item(), rel=0.05)
+    assert module.energy.item() != 30.0
+
+
+@pytest.mark.parametrize("precision", ["32-true", "64-true"])
+def test_energy_survives_a_checkpoint_round_trip(tmp_path, precision):
+    module = make_module()
+    trainer = fit(module, tmp_path, steps=5, precision=precision)  # Adam then L-BFGS steps
+    assert module.energy.item() != 30.0
+    expected = {"float32": torch.float32, "float64": torch.float64}
+    assert module.energy.dtype == expected[f"float{precision[:2]}"]
+    trainer.save_checkpoint(tmp_path / "last.ckpt")
+    restored = make_module()
+    state = torch.load(tmp_path / "last.ckpt", weights_only=False)["state_dict"]
+    restored.load_state_dict(state)
+    assert restored.energy.item() == pytest.approx(module.energy.item(), rel=1e-7)
+    x = torch.rand(8, 1)
+    assert torch.allclose(restored(x), module.to(torch.float32)(x), rtol=1e-5)
+
+
+def test_fixed_energy_buffer_survives_a_checkpoint(tmp_path):
+    module = make_module(InfiniteWell())
+    module.energy.fill_(9.87)
+    torch.save(module.state_dict(), tmp_path / "m.pt")
+    restored = make_module(InfiniteWell())
+    restored.load_state_dict(torch.load(tmp_path / "m.pt"))
+    assert restored.energy.item() == pytest.approx(9.87)
+
+
+def test_every_loss_term_is_finite_and_named():
+    module = make_module()
+    terms = module.loss_terms(torch.rand(16, 1))
+    assert set(terms) == {"rayleigh", "residual", "normalization"}
+    assert all(torch.isfinite(t) for t in terms.values())
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "key"),
+    [
+        ({"weights": {"rayleigh": 1.0, "boundary": 1.0}}, "loss.weights.boundary"),
+        ({"weights": {"rayleigh": -1.0}}, "loss.weights.rayleigh"),
+        ({"weights": {"normalization": 1.0}}, "loss.weights"),
+        ({"energy_update": "exact"}, "loss.energy_update"),
+    ],
+)
+def test_bad_loss_settings_name_the_key(kwargs, key):
+    with pytest.raises(ConfigError) as err:
+        make_module(**kwargs)
+    assert err.value.key == key

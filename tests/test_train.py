@@ -1,0 +1,162 @@
+"""End-to-end: real Hydra composition, real training runs, real files, real subprocesses."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hydra.utils import instantiate
+
+from conftest import CONF, ROOT
+from qwpinn import reference
+from qwpinn.train import build, run
+
+POTENTIALS = sorted(p.stem for p in (CONF / "potential").glob("*.yaml"))
+ARCHS = sorted(p.stem for p in (CONF / "arch").glob("*.yaml"))
+SHORT = ("trainer.max_steps=40", "optimizer.adam_steps=30", "quadrature_nodes=24")
+
+
+@pytest.mark.parametrize("potential", POTENTIALS)
+@pytest.mark.parametrize("arch", ARCHS)
+def test_every_potential_and_arch_composes_and_instantiates(make_config, potential, arch):
+    cfg = make_config(f"potential={potential}", f"arch={arch}")
+    problem = build("potential", cfg.potential)
+    assert problem.name == potential
+    net = build("arch", cfg.arch)
+    data = build("data", cfg.data, box=problem.box, seed=0)
+    assert next(iter(data.train_dataloader())).shape == (cfg.data.n_points, 1)
+    assert sum(p.numel() for p in net.parameters()) > 0
+    trainer = instantiate(cfg.trainer, logger=False, callbacks=[])
+    assert trainer.max_steps == cfg.trainer.max_steps
+
+
+@pytest.mark.parametrize("potential", POTENTIALS)
+def test_short_run_writes_every_artefact(make_config, tmp_path, potential):
+    cfg = make_config(f"potential={potential}", "seed=0", *SHORT)
+    results = run(cfg, overrides=[f"potential={potential}", "seed=0"])
+    out = Path(cfg.paths.output_dir)
+    on_disk = json.loads((out / "results.json").read_text())
+    assert on_disk == json.loads(json.dumps(results))
+    assert on_disk["status"] in {"ok", "wrong_state", "collapsed"}
+    assert on_disk["potential"] == potential and on_disk["seed"] == 0
+    assert 30 < on_disk["steps"] <= 40 and on_disk["wall_time_s"] > 0  # L-BFGS may stop early
+    assert on_disk["config_key"] == f"potential={potential}"
+    state = on_disk["states"][0]
+    exact = reference.solve(build("potential", cfg.potential), 1).energies[0]
+    assert state["n"] == 1 and state["energy_ref"] == pytest.approx(exact, rel=1e-12)
+    for key in ("energy", "energy_rel_error", "psi_l2_error"):
+        assert state[key] == state[key]  # finite, not NaN
+    assert (out / "wavefunction.png").stat().st_size > 1000
+    assert (out / "checkpoints" / "last.ckpt").exists()
+    assert list((out / "tensorboard").glob("events.out.tfevents.*"))
+    import numpy as np
+
+    samples = np.load(out / "wavefunction.npz")
+    assert samples["psi"].shape == samples["psi_ref"].shape == samples["x"].shape
+
+
+def test_fixed_energy_stays_at_pi_squared(make_config):
+    cfg = make_config("potential=infinite_well", *SHORT)
+    state = run(cfg)["states"][0]
+    assert state["energy_parameter"] == pytest.approx(9.869604401089358, rel=1e-15)
+
+
+@pytest.mark.slow
+def test_paper_loss_collapses_and_the_default_does_not(make_config):
+    """The paper's recipe with weight 1 and trainable E drifts to ψ ≡ 0; our default cannot."""
+    e_start = 0.8 * 19.95481891118997
+    naive = run(
+        make_config(
+            "loss=paper",
+            "optimizer=adam",
+            f"energy_init={e_start}",
+            "trainer.max_steps=300",
+            output="naive",
+        )
+    )
+    assert naive["status"] == "collapsed"
+    assert naive["states"][0]["norm"] < 1e-3
+    assert naive["states"][0]["energy_parameter"] == pytest.approx(e_start, rel=0.01)  # stuck
+    default = run(make_config(f"energy_init={e_start}", "trainer.max_steps=320", output="ours"))
+    assert default["status"] == "ok"
+    assert default["states"][0]["norm"] == pytest.approx(1.0, abs=0.05)
+    assert default["states"][0]["energy_rel_error"] < 1e-3
+
+
+def train_script(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    return subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "train.py"), *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+@pytest.mark.parametrize(
+    ("override", "key"),
+    [
+        ("potential.box=[1,0]", "potential.box"),
+        ("potential.well=[-0.1,0.5]", "potential.well"),
+        ("potential.well=[0.6,0.6]", "potential.well"),
+        ("potential.v0=nan", "potential.v0"),
+    ],
+)
+def test_bad_values_exit_with_one_line_naming_the_key(tmp_path, override, key):
+    done = train_script(override, f"hydra.run.dir={tmp_path}", cwd=tmp_path)
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"error: {key} = ")
+    assert json.loads((tmp_path / "results.json").read_text())["status"] == "failed"
+
+
+@pytest.mark.slow
+def test_multirun_writes_every_job_and_a_summary(tmp_path):
+    sweep = tmp_path / "sweep"
+    done = train_script(
+        "-m",
+        "potential=finite_well,barrier",
+        "seed=0,1",
+        *SHORT,
+        "trainer.enable_progress_bar=false",
+        f"hydra.sweep.dir={sweep}",
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    results = sorted(sweep.glob("*/results.json"))
+    assert len(results) == 4
+    for path in results:
+        assert (path.parent / ".hydra" / "config.yaml").exists()
+    with open(sweep / "summary.csv") as handle:
+        rows = list(csv.DictReader(handle))
+    keys = sorted(r["config_key"].split()[0] for r in rows)  # one row per potential, seeds pooled
+    assert keys == ["potential=barrier", "potential=finite_well"]
+    assert all(r["jobs"] == "2" for r in rows)
+    assert "potential=barrier" in (sweep / "summary.md").read_text()
+
+
+@pytest.mark.slow
+def test_a_failing_job_does_not_stop_its_siblings(tmp_path):
+    sweep = tmp_path / "sweep"
+    done = train_script(
+        "-m",
+        "potential=finite_well",
+        "potential.v0=nan,100",
+        *SHORT,
+        "trainer.enable_progress_bar=false",
+        f"hydra.sweep.dir={sweep}",
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    statuses = [json.loads(p.read_text())["status"] for p in sorted(sweep.glob("*/results.json"))]
+    assert statuses[0] == "failed" and statuses[1] != "failed"
+    with open(sweep / "summary.csv") as handle:
+        assert len(list(csv.DictReader(handle))) == 2
