@@ -14,6 +14,7 @@ on one fixed point set.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -51,6 +52,7 @@ class EigenPINN(L.LightningModule):
         lbfgs: OptimizerFactory | None = None,
         scheduler: Callable[..., Any] | None = None,
         stop_tol: float = 0.0,
+        stop_window: int = 50,
         log_every_n_steps: int = 50,
     ) -> None:
         super().__init__()
@@ -63,7 +65,8 @@ class EigenPINN(L.LightningModule):
             raise ConfigError("loss.energy_update", energy_update, f"must be one of {allowed}")
         self.energy_update = energy_update
         self.adam_factory, self.lbfgs_factory, self.scheduler_factory = adam, lbfgs, scheduler
-        self.energy_lr, self.adam_steps, self.stop_tol = energy_lr, int(adam_steps), stop_tol
+        self.energy_lr, self.adam_steps = energy_lr, int(adam_steps)
+        self.stop_tol, self.stop_window = float(stop_tol), max(1, int(stop_window))
         self.log_every_n_steps = max(1, int(log_every_n_steps))
 
         # Built in float64 so that nothing is rounded before the precision is chosen;
@@ -78,7 +81,7 @@ class EigenPINN(L.LightningModule):
         self.register_buffer("quad_x", torch.as_tensor(nodes, dtype=dtype).reshape(-1, 1))
         self.register_buffer("quad_w", torch.as_tensor(quad_weights, dtype=dtype).reshape(-1, 1))
         self.register_buffer("quad_v", potential(self.quad_x.clone()))
-        self._last_rayleigh: float | None = None
+        self._lbfgs_history: deque[float] = deque(maxlen=self.stop_window + 1)
         self._lbfgs_points: torch.Tensor | None = None
 
     # -- the physics ---------------------------------------------------------------------
@@ -148,7 +151,8 @@ class EigenPINN(L.LightningModule):
             with torch.no_grad():
                 self.energy.copy_(latest["terms"]["rayleigh"])
         self._check_finite(latest["loss"])
-        self._maybe_stop(latest["terms"]["rayleigh"], in_adam)
+        if not in_adam:
+            self._maybe_stop(latest["terms"]["rayleigh"].item())
         if self.global_step % self.log_every_n_steps == 0:
             self._log_terms(latest["terms"], latest["loss"])
 
@@ -165,14 +169,13 @@ class EigenPINN(L.LightningModule):
                 f"(loss={loss.item()}, E={self.energy.item()})"
             )
 
-    def _maybe_stop(self, rayleigh: torch.Tensor, in_adam: bool) -> None:
-        """Stop L-BFGS once the Rayleigh quotient changes by less than stop_tol (relative)."""
-        value = rayleigh.item()
-        previous, self._last_rayleigh = self._last_rayleigh, value
-        if in_adam or self.stop_tol <= 0.0 or previous is None:
-            return
-        if abs(value - previous) <= self.stop_tol * abs(value):
-            self.trainer.should_stop = True
+    def _maybe_stop(self, rayleigh: float) -> None:
+        """Stop L-BFGS once E[ψ] fell by less than stop_tol (relative) over stop_window steps."""
+        history = self._lbfgs_history
+        history.append(rayleigh)
+        if self.stop_tol > 0.0 and len(history) == history.maxlen:
+            if history[0] - rayleigh <= self.stop_tol * abs(rayleigh):
+                self.trainer.should_stop = True
 
     def _log_terms(self, terms: dict[str, torch.Tensor], loss: torch.Tensor) -> None:
         metrics = {f"loss/{name}": value.detach() for name, value in terms.items()}

@@ -16,6 +16,7 @@ import lightning as L
 import torch
 from hydra.errors import InstantiationException
 from hydra.utils import instantiate
+from lightning.pytorch.callbacks import ProgressBar
 from omegaconf import DictConfig, OmegaConf
 
 from qwpinn import physics, reference
@@ -90,11 +91,14 @@ def _train(cfg: DictConfig, out: Path) -> dict[str, Any]:
         energy_lr=cfg.optimizer.energy_lr,
         adam_steps=cfg.optimizer.adam_steps,
         stop_tol=cfg.optimizer.stop_tol,
+        stop_window=cfg.optimizer.stop_window,
         log_every_n_steps=cfg.trainer.get("log_every_n_steps", 50),
     )
     callbacks = [
         _with_reference(build(f"callbacks.{k}", c), spectrum) for k, c in cfg.callbacks.items() if c
     ]
+    if not cfg.trainer.get("enable_progress_bar", True):
+        callbacks = [c for c in callbacks if not isinstance(c, ProgressBar)]
     logger = build("logger", cfg.logger) if cfg.get("logger") else False
     trainer = build("trainer", cfg.trainer, callbacks=callbacks, logger=logger)
 
