@@ -16,3 +16,16 @@ def test_ansatz_vanishes_exactly_at_the_walls(box, activation):
     inside = torch.linspace(box[0], box[1], 11)[1:-1].reshape(-1, 1)
     assert torch.all(psi(walls) == 0.0)
     assert psi(inside).abs().max() > 0.0
+
+
+def test_kink_terms_keep_psi_c1_and_free_the_second_derivative():
+    torch.manual_seed(1)
+    psi = DirichletAnsatz(MLP(16, 2, out_features=2), (0.0, 1.0), kinks=[0.45]).double()
+    assert psi(torch.tensor([[0.0], [1.0]], dtype=torch.float64)).abs().max() == 0.0
+    h = 1e-6
+    x = torch.tensor([[0.45 - h], [0.45], [0.45 + h]], dtype=torch.float64, requires_grad=True)
+    y = psi(x)
+    (dy,) = torch.autograd.grad(y.sum(), x, create_graph=True)
+    (d2y,) = torch.autograd.grad(dy.sum(), x)
+    assert abs(y[2] - y[0]).item() < 1e-4 and abs(dy[2] - dy[0]).item() < 1e-4  # C¹
+    assert abs(d2y[2] - d2y[0]).item() > 1e-3  # ψ'' may jump at the kink

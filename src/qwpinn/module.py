@@ -69,18 +69,15 @@ class EigenPINN(L.LightningModule):
         self.stop_tol, self.stop_window = float(stop_tol), max(1, int(stop_window))
         self.log_every_n_steps = max(1, int(log_every_n_steps))
 
-        # Built in float64 so that nothing is rounded before the precision is chosen;
-        # on_fit_start casts them to the network's dtype (a no-op in float64).
-        dtype = torch.float64
-        energy = torch.tensor(float(energy_init), dtype=dtype)
+        self._energy_init, self._quadrature = float(energy_init), quadrature
+        energy = torch.tensor(self._energy_init)
         if potential.energy_trainable:
             self.energy = nn.Parameter(energy)
         else:
             self.register_buffer("energy", energy)
-        nodes, quad_weights = quadrature
-        self.register_buffer("quad_x", torch.as_tensor(nodes, dtype=dtype).reshape(-1, 1))
-        self.register_buffer("quad_w", torch.as_tensor(quad_weights, dtype=dtype).reshape(-1, 1))
-        self.register_buffer("quad_v", potential(self.quad_x.clone()))
+        for name in ("quad_x", "quad_w", "quad_v"):
+            self.register_buffer(name, torch.empty(0))
+        self._materialize(with_energy=False)
         self._lbfgs_history: deque[float] = deque(maxlen=self.stop_window + 1)
         self._lbfgs_points: torch.Tensor | None = None
 
@@ -117,9 +114,21 @@ class EigenPINN(L.LightningModule):
 
     # -- training --------------------------------------------------------------------------
     def on_fit_start(self) -> None:
-        dtype = next(self.ansatz.parameters()).dtype
-        for tensor in (self.energy, self.quad_x, self.quad_w, self.quad_v):
-            tensor.data = tensor.data.to(dtype)
+        """The precision is known now: rebuild exact values in it (E only on a fresh start)."""
+        self._materialize(with_energy=self.global_step == 0)
+
+    def _materialize(self, with_energy: bool) -> None:
+        """Quadrature, V at its nodes (and E) from their float64 sources in the net's dtype.
+
+        Casting a float32 copy up to float64 would keep float32 rounding; this does not.
+        """
+        like = next(self.ansatz.parameters())
+        nodes, weights = (torch.as_tensor(a, dtype=torch.float64) for a in self._quadrature)
+        self.quad_x = nodes.reshape(-1, 1).to(like)
+        self.quad_w = weights.reshape(-1, 1).to(like)
+        self.quad_v = self.potential(nodes.reshape(-1, 1)).to(like)
+        if with_energy:
+            self.energy.data = torch.tensor(self._energy_init, dtype=torch.float64).to(like)
 
     def training_step(self, batch: torch.Tensor, batch_idx: int) -> None:
         adam, lbfgs = self._optimizers()

@@ -316,7 +316,7 @@ def markdown_table(rows: Sequence[dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _write_atomic(path: Path, text: str) -> None:
+def write_text_atomic(path: Path, text: str) -> None:
     """Write ``text`` to a temporary file next to ``path`` and move it into place."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -338,8 +338,8 @@ def write_summary(sweep_dir: str | os.PathLike[str]) -> list[dict[str, Any]]:
     root = Path(sweep_dir)
     rows = summarize(collect(root))
     table = markdown_table(rows)
-    _write_atomic(root / SUMMARY_CSV, _csv_text(rows))
-    _write_atomic(root / SUMMARY_MD, table)
+    write_text_atomic(root / SUMMARY_CSV, _csv_text(rows))
+    write_text_atomic(root / SUMMARY_MD, table)
     if rows:
         print(table, end="", flush=True)
     else:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import json
 import math
-import os
 import time
 import warnings
 from collections.abc import Sequence
@@ -24,6 +23,7 @@ from qwpinn.ansatz import DirichletAnsatz
 from qwpinn.callbacks import LOGGED, evaluate_state
 from qwpinn.errors import ConfigError
 from qwpinn.module import DivergedError, EigenPINN
+from qwpinn.sweep import config_key_from_overrides, write_text_atomic
 
 _NOISE = (".*LeafSpec.*", ".*no pre-optimization state was saved.*")
 REFERENCE_LEVELS = 4  # levels solved for wrong-state detection (the ground state is level 1)
@@ -43,7 +43,7 @@ def run(cfg: DictConfig, overrides: Sequence[str] = ()) -> dict[str, Any]:
         "steps": 0,
         "wall_time_s": 0.0,
         "overrides": list(overrides),
-        "config_key": config_key(overrides),
+        "config_key": config_key_from_overrides(overrides),
         "states": [],
     }
     start = time.perf_counter()
@@ -57,7 +57,7 @@ def run(cfg: DictConfig, overrides: Sequence[str] = ()) -> dict[str, Any]:
         raise
     finally:
         results["wall_time_s"] = round(time.perf_counter() - start, 3)
-        write_json_atomic(out / "results.json", results)
+        write_text_atomic(out / "results.json", json.dumps(results, indent=2) + "\n")
     return results
 
 
@@ -69,7 +69,9 @@ def _train(cfg: DictConfig, out: Path) -> dict[str, Any]:
     potential = build("potential", cfg.potential)
     spectrum = reference.solve(potential, n_states=REFERENCE_LEVELS)
     datamodule = build("data", cfg.data, box=potential.box, seed=int(cfg.seed))
-    ansatz = DirichletAnsatz(build("arch", cfg.arch), potential.box)
+    kinks = potential.breakpoints if cfg.ansatz.kinks else ()
+    net = build("arch", cfg.arch, out_features=1 + len(kinks))
+    ansatz = DirichletAnsatz(net, potential.box, kinks)
     energy_init = potential.default_energy_init() if cfg.energy_init is None else cfg.energy_init
     energy_init = _finite("energy_init", energy_init)
     loss = OmegaConf.to_container(cfg.loss, resolve=True)
@@ -151,19 +153,6 @@ def build(key: str, node: DictConfig, **kwargs: Any) -> Any:
 def _with_reference(callback: Any, spectrum: Any) -> Any:
     """Partial callbacks (``_partial_: true``) are completed with the reference spectrum."""
     return callback(spectrum=spectrum) if isinstance(callback, functools.partial) else callback
-
-
-def config_key(overrides: Any) -> str:
-    """The overrides that define a configuration: all but the seed."""
-    kept = [o for o in overrides if not str(o).lstrip("+~").startswith("seed=")]
-    return " ".join(kept) if kept else "(defaults)"
-
-
-def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
-    """Write JSON to a temp file beside `path`, then rename: never a half-written file."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, indent=2, default=float) + "\n")
-    os.replace(tmp, path)
 
 
 def _finite(key: str, value: Any) -> float:
