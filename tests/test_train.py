@@ -88,6 +88,13 @@ def test_paper_loss_collapses_and_the_default_does_not(make_config):
     assert default["states"][0]["energy_rel_error"] < 1e-3
 
 
+def sweep_script(tmp_path: Path, *args: str) -> tuple[subprocess.CompletedProcess, Path]:
+    """A short multirun into tmp_path/sweep."""
+    sweep = tmp_path / "sweep"
+    settings = ("trainer.enable_progress_bar=false", f"hydra.sweep.dir={sweep}")
+    return train_script("-m", *args, *SHORT, *settings, cwd=tmp_path), sweep
+
+
 def train_script(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     return subprocess.run(
@@ -120,16 +127,7 @@ def test_bad_values_exit_with_one_line_naming_the_key(tmp_path, override, key):
 
 @pytest.mark.slow
 def test_multirun_writes_every_job_and_a_summary(tmp_path):
-    sweep = tmp_path / "sweep"
-    done = train_script(
-        "-m",
-        "potential=finite_well,barrier",
-        "seed=0,1",
-        *SHORT,
-        "trainer.enable_progress_bar=false",
-        f"hydra.sweep.dir={sweep}",
-        cwd=tmp_path,
-    )
+    done, sweep = sweep_script(tmp_path, "potential=finite_well,barrier", "seed=0,1")
     assert done.returncode == 0, done.stderr[-2000:]
     results = sorted(sweep.glob("*/results.json"))
     assert len(results) == 4
@@ -145,16 +143,7 @@ def test_multirun_writes_every_job_and_a_summary(tmp_path):
 
 @pytest.mark.slow
 def test_a_failing_job_does_not_stop_its_siblings(tmp_path):
-    sweep = tmp_path / "sweep"
-    done = train_script(
-        "-m",
-        "potential=finite_well",
-        "potential.v0=nan,100",
-        *SHORT,
-        "trainer.enable_progress_bar=false",
-        f"hydra.sweep.dir={sweep}",
-        cwd=tmp_path,
-    )
+    done, sweep = sweep_script(tmp_path, "potential=finite_well", "potential.v0=nan,100")
     assert done.returncode == 0, done.stderr[-2000:]
     statuses = [json.loads(p.read_text())["status"] for p in sorted(sweep.glob("*/results.json"))]
     assert statuses[0] == "failed" and statuses[1] != "failed"

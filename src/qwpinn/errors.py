@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 
 class ConfigError(ValueError):
     """A configuration value that cannot be used; ``str(err)`` is one line naming the key."""
@@ -13,3 +16,14 @@ class ConfigError(ValueError):
     def under(self, prefix: str) -> ConfigError:
         """The same error with its key placed under a config group, e.g. ``potential.v0``."""
         return ConfigError(f"{prefix}.{self.key}", self.value, self.allowed)
+
+
+def finite_number(key: str, value: Any, allowed: str = "must be a finite number") -> float:
+    """float(value), or a ConfigError naming `key` if it is not a finite number."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(key, value, allowed) from None
+    if not math.isfinite(number):
+        raise ConfigError(key, value, allowed)
+    return number

@@ -11,7 +11,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from qwpinn.errors import ConfigError
+from qwpinn.errors import ConfigError, finite_number
 
 ENERGY_MODES = ("trainable", "fixed")
 
@@ -93,7 +93,7 @@ class FiniteWell(PiecewiseConstant):
         energy: str = "trainable",
     ) -> None:
         box = _interval("box", box)
-        v0 = _finite("v0", v0)
+        v0 = finite_number("v0", v0)
         left, right = _inner_interval("well", well, box)
         super().__init__(box, _three_pieces(box, left, right, v0, 0.0), energy)
         self.v0, self.well = v0, (left, right)
@@ -112,7 +112,7 @@ class Barrier(PiecewiseConstant):
         energy: str = "trainable",
     ) -> None:
         box = _interval("box", box)
-        v0 = _finite("v0", v0)
+        v0 = finite_number("v0", v0)
         left, right = _inner_interval("barrier", barrier, box)
         super().__init__(box, _three_pieces(box, left, right, 0.0, v0), energy)
         self.v0, self.barrier = v0, (left, right)
@@ -127,20 +127,10 @@ def _previous_value(pieces, x0) -> float:
     return next(p[2] for p in pieces if p[1] == x0)
 
 
-def _finite(key: str, value: Any) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ConfigError(key, value, "must be a finite number") from None
-    if not math.isfinite(number):
-        raise ConfigError(key, value, "must be a finite number")
-    return number
-
-
 def _pair(key: str, value: Any) -> tuple[float, float]:
     if isinstance(value, str) or not isinstance(value, Sequence) or len(value) != 2:
         raise ConfigError(key, value, "must be a pair [lo, hi] of finite numbers")
-    return _finite(key, value[0]), _finite(key, value[1])
+    return finite_number(key, value[0]), finite_number(key, value[1])
 
 
 def _interval(key: str, value: Any) -> tuple[float, float]:
@@ -166,7 +156,7 @@ def _tiling(key: str, value: Any, box: tuple[float, float]) -> list[tuple[float,
     for piece in value:
         if isinstance(piece, str) or not isinstance(piece, Sequence) or len(piece) != 3:
             raise ConfigError(key, value, "each piece must be [x0, x1, V]")
-        x0, x1, v = (_finite(key, p) for p in piece)
+        x0, x1, v = (finite_number(key, p) for p in piece)
         if not x0 < x1:
             raise ConfigError(key, list(piece), "each piece needs x0 < x1")
         pieces.append((x0, x1, v))

@@ -21,7 +21,7 @@ from omegaconf import DictConfig, OmegaConf
 from qwpinn import physics, reference
 from qwpinn.ansatz import DirichletAnsatz
 from qwpinn.callbacks import LOGGED, evaluate_state
-from qwpinn.errors import ConfigError
+from qwpinn.errors import ConfigError, finite_number
 from qwpinn.module import DivergedError, EigenPINN
 from qwpinn.sweep import config_key_from_overrides, write_text_atomic
 
@@ -73,7 +73,7 @@ def _train(cfg: DictConfig, out: Path) -> dict[str, Any]:
     net = build("arch", cfg.arch, out_features=1 + len(kinks))
     ansatz = DirichletAnsatz(net, potential.box, kinks)
     energy_init = potential.default_energy_init() if cfg.energy_init is None else cfg.energy_init
-    energy_init = _finite("energy_init", energy_init)
+    energy_init = finite_number("energy_init", energy_init, "must be a finite number or null")
     loss = OmegaConf.to_container(cfg.loss, resolve=True)
     module = EigenPINN(
         ansatz,
@@ -153,16 +153,6 @@ def build(key: str, node: DictConfig, **kwargs: Any) -> Any:
 def _with_reference(callback: Any, spectrum: Any) -> Any:
     """Partial callbacks (``_partial_: true``) are completed with the reference spectrum."""
     return callback(spectrum=spectrum) if isinstance(callback, functools.partial) else callback
-
-
-def _finite(key: str, value: Any) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ConfigError(key, value, "must be a finite number or null") from None
-    if not math.isfinite(number):
-        raise ConfigError(key, value, "must be a finite number or null")
-    return number
 
 
 def _rounded(state: dict[str, Any]) -> dict[str, Any]:
