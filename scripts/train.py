@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 
 import hydra
@@ -14,24 +15,26 @@ from qwpinn.train import run
 
 
 @hydra.main(version_base="1.3", config_path="../conf", config_name="config")
-def main(cfg: DictConfig) -> float | None:
-    """Returns the ground-state energy error (the objective for Hydra sweepers)."""
+def main(cfg: DictConfig) -> float:
+    """Returns the ground-state energy error: the objective for Hydra sweepers (NaN on failure:
+    a failed trial, never an exception that would stop the sweep)."""
     hydra_cfg = HydraConfig.get()
     in_sweep = hydra_cfg.mode == RunMode.MULTIRUN
     try:
         results = run(cfg, overrides=list(hydra_cfg.overrides.task))
-    except ConfigError as err:
-        if in_sweep:  # recorded in results.json; the sibling jobs go on
-            print(f"error: {err}", file=sys.stderr)
-            return None
-        sys.exit(f"error: {err}")
     except Exception as err:
-        if in_sweep:  # recorded as failed in results.json; the sibling jobs go on
-            print(f"error: {type(err).__name__}: {err}".splitlines()[0], file=sys.stderr)
-            return None
+        if isinstance(err, ConfigError):
+            line = str(err)
+        else:
+            line = f"{type(err).__name__}: {err}".splitlines()[0]
+        if in_sweep:  # recorded in results.json; the sibling jobs go on
+            print(f"error: {line}", file=sys.stderr)
+            return math.nan
+        if isinstance(err, ConfigError):
+            sys.exit(f"error: {line}")
         raise
     states = results["states"]
-    return states[0]["energy_rel_error"] if states else None
+    return states[0]["energy_rel_error"] if states else math.nan
 
 
 if __name__ == "__main__":

@@ -38,3 +38,16 @@ def test_bad_sampler_and_count_name_the_key():
         CollocationDataModule((0, 1), sampler="lhs")
     with pytest.raises(ConfigError, match="^n_points = 0"):
         CollocationDataModule((0, 1), n_points=0)
+
+
+@pytest.mark.parametrize("sampler", ["random", "sobol"])
+def test_sampler_state_round_trip_continues_the_stream(sampler):
+    module = CollocationDataModule((0, 1), n_points=8, sampler=sampler, seed=3)
+    stream = iter(module.train_dataloader())
+    next(stream)
+    state = module.state_dict()
+    expected = [next(stream) for _ in range(2)]
+    fresh = CollocationDataModule((0, 1), n_points=8, sampler=sampler, seed=3)
+    fresh.load_state_dict(state)
+    resumed = iter(fresh.train_dataloader())
+    assert all(torch.equal(next(resumed), e) for e in expected)

@@ -9,6 +9,7 @@ nothing beyond drawing them.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 import lightning as L
 import torch
@@ -25,21 +26,31 @@ class CollocationPoints(IterableDataset):
     def __init__(self, box: Sequence[float], n_points: int, sampler: str, seed: int) -> None:
         self.a, self.b = float(box[0]), float(box[1])
         self.n_points, self.sampler, self.seed = n_points, sampler, seed
+        self.generator = torch.Generator().manual_seed(seed)
+        self.sobol = torch.quasirandom.SobolEngine(1, scramble=True, seed=seed)
 
     def __iter__(self) -> Iterator[torch.Tensor]:
+        """Continues the stream where it stopped (and where a checkpoint left it)."""
         length = self.b - self.a
         if self.sampler == "grid":
             grid = self.a + length * (torch.arange(self.n_points) + 0.5) / self.n_points
             grid = grid.reshape(-1, 1)
             while True:
                 yield grid
-        if self.sampler == "random":
-            generator = torch.Generator().manual_seed(self.seed)
-            while True:
-                yield self.a + length * torch.rand(self.n_points, 1, generator=generator)
-        engine = torch.quasirandom.SobolEngine(1, scramble=True, seed=self.seed)
         while True:
-            yield self.a + length * engine.draw(self.n_points)
+            if self.sampler == "random":
+                unit = torch.rand(self.n_points, 1, generator=self.generator)
+            else:
+                unit = self.sobol.draw(self.n_points)
+            yield self.a + length * unit
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"generator": self.generator.get_state(), "sobol_drawn": self.sobol.num_generated}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.generator.set_state(state["generator"])
+        self.sobol = torch.quasirandom.SobolEngine(1, scramble=True, seed=self.seed)
+        self.sobol.fast_forward(state["sobol_drawn"])
 
 
 class CollocationDataModule(L.LightningDataModule):
@@ -57,3 +68,10 @@ class CollocationDataModule(L.LightningDataModule):
 
     def train_dataloader(self) -> DataLoader:
         return DataLoader(self.points, batch_size=None, num_workers=0)
+
+    def state_dict(self) -> dict[str, Any]:
+        """Sampler state, saved in checkpoints so a resumed run draws the points it would have."""
+        return self.points.state_dict()
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        self.points.load_state_dict(state_dict)

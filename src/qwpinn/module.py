@@ -117,6 +117,18 @@ class EigenPINN(L.LightningModule):
         """The precision is known now: rebuild exact values in it (E only on a fresh start)."""
         self._materialize(with_energy=self.global_step == 0)
 
+    def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        """L-BFGS's fixed point set and the plateau window, so a resumed run continues as is."""
+        checkpoint["qwpinn"] = {
+            "lbfgs_points": self._lbfgs_points,
+            "lbfgs_history": list(self._lbfgs_history),
+        }
+
+    def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        state = checkpoint.get("qwpinn", {})
+        self._lbfgs_points = state.get("lbfgs_points")
+        self._lbfgs_history.extend(state.get("lbfgs_history", []))
+
     def _materialize(self, with_energy: bool) -> None:
         """Quadrature, V at its nodes (and E) from their float64 sources in the net's dtype.
 

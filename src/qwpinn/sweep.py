@@ -46,6 +46,9 @@ RECORD_FIELDS = (
     "psi_l2_error",
     "wall_time_s",
     "path",
+    "potential",
+    "energy_init",
+    "nearest_level",
 )
 
 #: Columns of ``summary.csv`` (and keys of each row returned by :func:`summarize`), in order.
@@ -65,6 +68,7 @@ SUMMARY_COLUMNS = (
     "psi_l2_error_std",
     "psi_l2_error_max",
     "wall_time_s_median",
+    "levels",
     "statuses",
 )
 
@@ -143,6 +147,8 @@ def _job_records(job_dir: Path, sweep_dir: Path) -> list[dict[str, Any]]:
         "error": None if error is None else str(error),
         "wall_time_s": _float(data.get("wall_time_s")),
         "path": rel,
+        "energy_init": _float(data.get("energy_init")),
+        "potential": data.get("potential"),
     }
     states = [s for s in data.get("states") or [] if isinstance(s, dict)]
     if not states:
@@ -152,6 +158,7 @@ def _job_records(job_dir: Path, sweep_dir: Path) -> list[dict[str, Any]]:
         rec = dict.fromkeys(RECORD_FIELDS)
         rec.update(base)
         rec["n"] = state.get("n")
+        rec["nearest_level"] = state.get("nearest_level")
         for field in ("energy", "energy_ref", "energy_rel_error", "psi_l2_error"):
             rec[field] = _float(state.get(field))
         records.append(rec)
@@ -250,6 +257,11 @@ def _summary_row(key: str, n: Any, group: list[dict[str, Any]]) -> dict[str, Any
     times = _finite(r["wall_time_s"] for r in group)
     row["wall_time_s_median"] = statistics.median(times) if times else None
     row["statuses"] = " ".join(f"{s}:{c}" for s, c in sorted(counts.items()))
+    levels: dict[int, int] = {}
+    for r in group:
+        if isinstance(r.get("nearest_level"), int):
+            levels[r["nearest_level"]] = levels.get(r["nearest_level"], 0) + 1
+    row["levels"] = " ".join(f"E{level}:{c}" for level, c in sorted(levels.items()))
     return {col: row[col] for col in SUMMARY_COLUMNS}
 
 
@@ -286,6 +298,7 @@ _MD_HEADER = (
     "psi L2 std",
     "psi L2 max",
     "time [s]",
+    "levels",
     "other",
 )
 
@@ -310,6 +323,7 @@ def markdown_table(rows: Sequence[dict[str, Any]]) -> str:
             _sci(r["psi_l2_error_std"]),
             _sci(r["psi_l2_error_max"]),
             _fixed(r["wall_time_s_median"], 1),
+            r["levels"],
             r["statuses"],
         ]
         lines.append("| " + " | ".join(cells) + " |")
@@ -336,15 +350,62 @@ def write_summary(sweep_dir: str | os.PathLike[str]) -> list[dict[str, Any]]:
     rows of :func:`summarize`.
     """
     root = Path(sweep_dir)
-    rows = summarize(collect(root))
+    records = collect(root)
+    rows = summarize(records)
     table = markdown_table(rows)
     write_text_atomic(root / SUMMARY_CSV, _csv_text(rows))
     write_text_atomic(root / SUMMARY_MD, table)
+    if len({r["energy_init"] for r in records if r["energy_init"] is not None}) > 1:
+        plot_energy_init(records, root)
     if rows:
         print(table, end="", flush=True)
     else:
         print(f"qwpinn.sweep: no jobs found under {root}", flush=True)
     return rows
+
+
+def plot_energy_init(records: Sequence[dict[str, Any]], sweep_dir: Path) -> Path:
+    """Final energy against initial energy, one marker per job and the reference levels.
+
+    Written as ``init_sensitivity.png`` in the sweep dir and as a TensorBoard image under
+    ``<sweep_dir>/tensorboard_summary`` (so ``tensorboard --logdir <sweep_dir>`` shows it).
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axis = plt.subplots(figsize=(6, 4.5))
+    potentials: dict[str, list[dict[str, Any]]] = {}
+    for r in records:
+        if r["energy_init"] is not None and r["energy"] is not None and r["n"] in (None, 1):
+            potentials.setdefault(str(r["potential"]), []).append(r)
+    for index, (name, group) in enumerate(sorted(potentials.items())):
+        color = f"C{index % 10}"
+        axis.scatter(
+            [r["energy_init"] for r in group],
+            [r["energy"] for r in group],
+            color=color,
+            label=name,
+            s=18,
+        )
+        for ref in {r["energy_ref"] for r in group if r["energy_ref"] is not None}:
+            axis.axhline(ref, color=color, lw=0.8, ls=":")
+    axis.set_xlabel("initial energy E₀")
+    axis.set_ylabel("final energy E[ψ]")
+    axis.legend(fontsize=7)
+    figure.tight_layout()
+    path = sweep_dir / "init_sensitivity.png"
+    figure.savefig(path, dpi=120)
+    try:
+        from torch.utils.tensorboard import SummaryWriter
+
+        with SummaryWriter(str(sweep_dir / "tensorboard_summary")) as writer:
+            writer.add_figure("init_sensitivity", figure)
+    except ImportError:  # pragma: no cover - torch is a dependency of the package
+        pass
+    plt.close(figure)
+    return path
 
 
 # --------------------------------------------------------------------------- Hydra callback

@@ -36,6 +36,9 @@ def run(cfg: DictConfig, overrides: Sequence[str] = ()) -> dict[str, Any]:
     """
     out = Path(cfg.paths.output_dir)
     out.mkdir(parents=True, exist_ok=True)
+    finished = _finished_results(out) if cfg.get("resume", False) else None
+    if finished is not None:
+        return finished
     results: dict[str, Any] = {
         "status": "failed",
         "potential": str(cfg.potential.get("_target_", "?")).rsplit(".", 1)[-1],
@@ -105,8 +108,11 @@ def _train(cfg: DictConfig, out: Path) -> dict[str, Any]:
     trainer = build("trainer", cfg.trainer, callbacks=callbacks, logger=logger)
 
     status, error = "ok", None
+    ckpt_path = _checkpoint_to_resume(cfg, out)
+    if str(cfg.trainer.get("precision", "")).startswith("64"):
+        module.double()  # Lightning loads a checkpoint before its own cast: load it unrounded
     try:
-        trainer.fit(module, datamodule=datamodule)
+        trainer.fit(module, datamodule=datamodule, ckpt_path=ckpt_path)
     except DivergedError as err:
         status, error = "diverged", str(err)
     module.to(module.quad_x.device)
@@ -118,6 +124,7 @@ def _train(cfg: DictConfig, out: Path) -> dict[str, Any]:
         "potential": potential.name,
         "steps": int(trainer.global_step),
         "energy_init": energy_init,
+        "resumed_from": ckpt_path,
         "states": [_rounded(state)],
     }
     if error:
@@ -126,6 +133,26 @@ def _train(cfg: DictConfig, out: Path) -> dict[str, Any]:
         final = {f"final/{k}": state[k] for k in LOGGED if math.isfinite(state[k])}
         logger.log_hyperparams(_flat_hparams(cfg), final)
     return results
+
+
+def _finished_results(out: Path) -> dict[str, Any] | None:
+    """The results of a run dir that already finished with status ok (a re-launched sweep)."""
+    try:
+        previous = json.loads((out / "results.json").read_text())
+    except (OSError, ValueError):
+        return None
+    return previous if previous.get("status") == "ok" else None
+
+
+def _checkpoint_to_resume(cfg: DictConfig, out: Path) -> str | None:
+    """``ckpt_path`` if given; else the run dir's own last.ckpt when ``resume`` is on."""
+    if cfg.get("ckpt_path"):
+        path = Path(cfg.ckpt_path)
+        if not path.is_file():
+            raise ConfigError("ckpt_path", cfg.ckpt_path, "must be an existing checkpoint file")
+        return str(path)
+    own = out / "checkpoints" / "last.ckpt"
+    return str(own) if cfg.get("resume", False) and own.is_file() else None
 
 
 def _state_status(state: dict[str, Any]) -> str:
