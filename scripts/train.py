@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import math
+import os
 import sys
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
+from hydra.errors import HydraException
 from hydra.types import RunMode
 from omegaconf import DictConfig
+from omegaconf.errors import OmegaConfBaseException
 
 from qwpinn.errors import ConfigError
 from qwpinn.train import run
@@ -37,5 +40,15 @@ def main(cfg: DictConfig) -> float:
     return states[0]["energy_rel_error"] if states else math.nan
 
 
+def one_line(err: BaseException) -> str:
+    """A Hydra/OmegaConf error (and its cause) as one line: it names the key or option."""
+    parts = [str(err)] + ([str(err.__cause__)] if err.__cause__ else [])
+    return " ".join(" ".join(parts).split())
+
+
 if __name__ == "__main__":
-    main()
+    os.environ.setdefault("HYDRA_FULL_ERROR", "1")  # let composition errors reach us whole
+    try:
+        main()
+    except (HydraException, OmegaConfBaseException) as err:
+        sys.exit(f"error: {one_line(err)}")

@@ -54,6 +54,7 @@ class EigenPINN(L.LightningModule):
         stop_tol: float = 0.0,
         stop_window: int = 50,
         log_every_n_steps: int = 50,
+        inject_nan_at_step: int | None = None,
     ) -> None:
         super().__init__()
         self.automatic_optimization = False
@@ -68,6 +69,7 @@ class EigenPINN(L.LightningModule):
         self.energy_lr, self.adam_steps = energy_lr, int(adam_steps)
         self.stop_tol, self.stop_window = float(stop_tol), max(1, int(stop_window))
         self.log_every_n_steps = max(1, int(log_every_n_steps))
+        self.inject_nan_at_step = inject_nan_at_step
 
         self._energy_init, self._quadrature = float(energy_init), quadrature
         energy = torch.tensor(self._energy_init)
@@ -156,6 +158,9 @@ class EigenPINN(L.LightningModule):
             optimizer.zero_grad()
             terms = self.loss_terms(batch)
             loss = self.total_loss(terms)
+            if self.global_step == self.inject_nan_at_step:
+                loss = loss * float("nan")
+            self._check_finite(loss)  # before any step: the parameters stay the last good ones
             self.manual_backward(loss)
             latest["terms"], latest["loss"] = terms, loss
             return loss
@@ -171,7 +176,6 @@ class EigenPINN(L.LightningModule):
         if self.energy_update == "rayleigh" and self.potential.energy_trainable:
             with torch.no_grad():
                 self.energy.copy_(latest["terms"]["rayleigh"])
-        self._check_finite(latest["loss"])
         if not in_adam:
             self._maybe_stop(latest["terms"]["rayleigh"].item())
         if self.global_step % self.log_every_n_steps == 0:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import functools
 import json
 import math
+import platform
+import subprocess
 import time
 import warnings
 from collections.abc import Sequence
@@ -21,6 +23,7 @@ from omegaconf import DictConfig, OmegaConf
 from qwpinn import physics, reference
 from qwpinn.ansatz import DirichletAnsatz
 from qwpinn.callbacks import LOGGED, evaluate_state
+from qwpinn.config import validate
 from qwpinn.errors import ConfigError, finite_number
 from qwpinn.module import DivergedError, EigenPINN
 from qwpinn.sweep import config_key_from_overrides, write_text_atomic
@@ -48,9 +51,13 @@ def run(cfg: DictConfig, overrides: Sequence[str] = ()) -> dict[str, Any]:
         "overrides": list(overrides),
         "config_key": config_key_from_overrides(overrides),
         "states": [],
+        "environment": environment(),
     }
     start = time.perf_counter()
     try:
+        validate(cfg)
+        config_text = OmegaConf.to_yaml(cfg, resolve=True)
+        write_text_atomic(out / "resolved_config.yaml", config_text)
         results.update(_train(cfg, out))
     except ConfigError as err:
         results["error"] = str(err)
@@ -98,6 +105,7 @@ def _train(cfg: DictConfig, out: Path) -> dict[str, Any]:
         stop_tol=cfg.optimizer.stop_tol,
         stop_window=cfg.optimizer.stop_window,
         log_every_n_steps=cfg.trainer.get("log_every_n_steps", 50),
+        inject_nan_at_step=cfg.get("inject_nan_at_step"),
     )
     callbacks = [
         _with_reference(build(f"callbacks.{k}", c), spectrum) for k, c in cfg.callbacks.items() if c
@@ -133,6 +141,30 @@ def _train(cfg: DictConfig, out: Path) -> dict[str, Any]:
         final = {f"final/{k}": state[k] for k in LOGGED if math.isfinite(state[k])}
         logger.log_hyperparams(_flat_hparams(cfg), final)
     return results
+
+
+def environment() -> dict[str, str | None]:
+    """Versions of Python and the packages that decide a result, and the git commit."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    packages = ("qwpinn", "torch", "lightning", "hydra-core", "omegaconf", "numpy", "scipy")
+    found: dict[str, str | None] = {"python": platform.python_version()}
+    for name in packages:
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = None
+    try:
+        root = Path(__file__).resolve().parents[2]
+        found["git_commit"] = (
+            subprocess.run(
+                ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=5
+            ).stdout.strip()
+            or None
+        )
+    except (OSError, subprocess.SubprocessError):
+        found["git_commit"] = None
+    return found
 
 
 def _finished_results(out: Path) -> dict[str, Any] | None:

@@ -1,0 +1,89 @@
+"""Nothing silent, nothing lost: range checks, divergence, reproducibility, provenance."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from test_train import SHORT, sweep_script, train_script
+
+from qwpinn.errors import ConfigError
+from qwpinn.train import run
+
+
+@pytest.mark.parametrize(
+    ("override", "key"),
+    [
+        ("seed=-1", "seed"),
+        ("quadrature_nodes=1", "quadrature_nodes"),
+        ("torch_threads=0", "torch_threads"),
+        ("trainer.max_steps=0", "trainer.max_steps"),
+        ("trainer.precision=48", "trainer.precision"),
+        ("optimizer.adam.lr=-0.1", "optimizer.adam.lr"),
+        ("optimizer.energy_lr=0", "optimizer.energy_lr"),
+        ("optimizer.adam_steps=-5", "optimizer.adam_steps"),
+        ("energy_init=nan", "energy_init"),
+        ("loss.weights.residual=-1", "loss.weights.residual"),
+        ("arch.width=0", "arch.width"),
+        ("data.n_points=0", "data.n_points"),
+    ],
+)
+def test_out_of_range_values_stop_before_training(make_config, override, key):
+    cfg = make_config(override)
+    with pytest.raises(ConfigError) as err:
+        run(cfg)
+    assert err.value.key == key and "\n" not in str(err.value)
+    results = json.loads((Path(cfg.paths.output_dir) / "results.json").read_text())
+    assert results["status"] == "failed" and results["error"].startswith(f"{key} = ")
+
+
+def test_a_nan_loss_ends_the_run_as_diverged_and_keeps_the_last_good_state(make_config):
+    every = "callbacks.checkpoint.every_n_train_steps=5"
+    cfg = make_config(*SHORT, "inject_nan_at_step=12", every)
+    results = run(cfg)
+    assert results["status"] == "diverged" and "step 12" in results["error"]
+    assert results["steps"] == 12
+    state = results["states"][0]
+    assert state["energy"] == state["energy"] and state["norm"] > 0  # the last good ψ, finite
+    assert (Path(cfg.paths.output_dir) / "checkpoints" / "last.ckpt").exists()
+
+
+@pytest.mark.parametrize("precision", ["64-true", "32-true"])
+def test_same_config_and_seed_give_the_same_energy(make_config, precision):
+    first = run(make_config(*SHORT, f"trainer.precision={precision}", output="a"))
+    second = run(make_config(*SHORT, f"trainer.precision={precision}", output="b"))
+    assert first["states"][0]["energy"] == second["states"][0]["energy"]  # bit-identical on CPU
+
+
+def test_results_record_versions_commit_and_the_resolved_config(make_config):
+    cfg = make_config(*SHORT, "seed=7")
+    results = run(cfg)
+    env = results["environment"]
+    assert env["torch"].startswith("2.13") and env["python"] and "git_commit" in env
+    resolved = (Path(cfg.paths.output_dir) / "resolved_config.yaml").read_text()
+    assert "seed: 7" in resolved and "_target_: qwpinn.potentials.FiniteWell" in resolved
+
+
+@pytest.mark.parametrize(
+    ("override", "expected"),
+    [
+        ("potential=harmonic", ["potential/harmonic", "finite_well", "barrier"]),
+        ("potential.v00=5", ["potential.v00"]),
+        ("arch.width=wide", ["arch.width"]),
+    ],
+)
+def test_composition_errors_are_one_line(tmp_path, override, expected):
+    done = train_script(override, f"hydra.run.dir={tmp_path}", cwd=tmp_path)
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+    assert lines[-1].startswith("error: ") and all(word in lines[-1] for word in expected)
+
+
+@pytest.mark.slow
+def test_a_diverged_job_is_counted_and_its_siblings_go_on(tmp_path):
+    done, sweep = sweep_script(tmp_path, "inject_nan_at_step=null,5")
+    assert done.returncode == 0, done.stderr[-2000:]
+    statuses = sorted(json.loads(p.read_text())["status"] for p in sweep.glob("*/results.json"))
+    assert statuses == ["diverged", "ok"]
+    assert "diverged:1" in (sweep / "summary.md").read_text()
