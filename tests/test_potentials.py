@@ -58,3 +58,26 @@ def test_invalid_values_name_their_key(build, key):
         build()
     assert err.value.key == key
     assert "\n" not in str(err.value) and str(err.value).startswith(f"{key} = ")
+
+
+def test_expression_potentials_and_their_exact_spectra():
+    from qwpinn.potentials import Expression
+    from qwpinn.reference import solve
+
+    harmonic = Expression([-2, 2], "omega**2*(x-c)**2", {"omega": 10.0, "c": 0.0})
+    np.testing.assert_allclose(
+        solve(harmonic, 4).energies, 10.0 * (2 * np.arange(4) + 1), rtol=1e-9
+    )
+    teller = Expression([-8, 8], "-lam*(lam+1)*alpha**2/cosh(alpha*x)**2", {"lam": 3, "alpha": 2})
+    np.testing.assert_allclose(solve(teller, 3).energies, [-36.0, -16.0, -4.0], rtol=1e-8)
+    assert harmonic.breakpoints == [] and harmonic.pieces is None
+    assert harmonic.mean() == pytest.approx(100 * 4 / 3, rel=1e-12)
+
+
+def test_expression_must_be_finite_on_the_box():
+    from qwpinn.potentials import Expression
+
+    with pytest.raises(ConfigError, match="^formula = '1/x'"):
+        Expression([0, 1], "1/x")
+    with pytest.raises(ConfigError, match="^params.w = "):
+        Expression([0, 1], "x/w", {"w": float("nan")})

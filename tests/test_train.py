@@ -57,7 +57,7 @@ def test_short_run_writes_every_artefact(make_config, tmp_path, potential):
     import numpy as np
 
     samples = np.load(out / "wavefunction.npz")
-    assert samples["psi"].shape == samples["psi_ref"].shape == samples["x"].shape
+    assert samples["psi"].shape == samples["psi_ref"].shape == (1, samples["x"].shape[0])
 
 
 def test_fixed_energy_stays_at_pi_squared(make_config):

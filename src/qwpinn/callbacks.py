@@ -20,14 +20,14 @@ LOGGED = ("energy_rel_error", "psi_l2_error", "residual_rms", "energy_parameter_
 
 
 @torch.enable_grad()
-def evaluate_state(module: Any, spectrum: Any, n: int = 1) -> dict[str, Any]:
-    """Errors of the trained ψ against reference level n (1-based), on the module's quadrature.
+def evaluate_state(module: Any, spectrum: Any) -> dict[str, Any]:
+    """Errors of the module's state n against reference level n, on the module's quadrature.
 
     energy = E[ψ] (Rayleigh quotient), ψ L2 error = ‖±ψ/‖ψ‖ − ψ_ref‖ with the sign that
     aligns them, residual RMS = (∫ r² dx / L)^½ of the normalized ψ with E = E[ψ].
     """
-    x, w, v = module.quad_x, module.quad_w, module.quad_v
-    psi, dpsi, d2psi = (t.detach() for t in physics.derivatives(module.ansatz, x, 2, False))
+    x, w, v, n = module.quad_x, module.quad_w, module.quad_v, module.n
+    psi, dpsi, d2psi = (t.detach() for t in physics.derivatives(module.psi, x, 2, False))
     norm2 = physics.norm_squared(psi, w)
     energy = physics.rayleigh_quotient(psi, dpsi, v, w).item()
     scale = norm2.rsqrt()
@@ -58,16 +58,17 @@ def evaluate_state(module: Any, spectrum: Any, n: int = 1) -> dict[str, Any]:
 
 
 def _sign_changes(values: np.ndarray) -> int:
-    """Interior nodes of ψ: sign changes between samples, ignoring near-zero samples."""
-    big = values[np.abs(values) > 1e-6 * np.abs(values).max()]
+    """Interior nodes of ψ: sign changes between samples, ignoring the tails below 1e-3·max|ψ|
+    (in a wide box the network's noise there would count as nodes)."""
+    big = values[np.abs(values) > 1e-3 * np.abs(values).max()]
     return int(np.count_nonzero(np.diff(np.sign(big)) != 0))
 
 
 class ReferenceMetrics(L.Callback):
-    """Every ``every_n_steps`` steps and at the end: log reference errors of the ground state."""
+    """Every ``every_n_steps`` steps and at the end: log reference errors of the state."""
 
-    def __init__(self, spectrum: Any, every_n_steps: int = 100, n: int = 1) -> None:
-        self.spectrum, self.every_n_steps, self.n = spectrum, max(1, int(every_n_steps)), n
+    def __init__(self, spectrum: Any, every_n_steps: int = 100) -> None:
+        self.spectrum, self.every_n_steps = spectrum, max(1, int(every_n_steps))
         self.final: dict[str, Any] | None = None
 
     def on_train_batch_end(self, trainer: L.Trainer, pl_module: Any, *args: Any) -> None:
@@ -78,7 +79,7 @@ class ReferenceMetrics(L.Callback):
         self.final = self._log(trainer, pl_module)
 
     def _log(self, trainer: L.Trainer, pl_module: Any) -> dict[str, Any]:
-        state = evaluate_state(pl_module, self.spectrum, self.n)
+        state = evaluate_state(pl_module, self.spectrum)
         if trainer.logger is not None:
             metrics = {f"ref/{k}": state[k] for k in LOGGED if math.isfinite(state[k])}
             trainer.logger.log_metrics(metrics, step=trainer.global_step)
@@ -86,16 +87,16 @@ class ReferenceMetrics(L.Callback):
 
 
 class WavefunctionFigure(L.Callback):
-    """At the end: ψ_PINN against ψ_ref with V(x) — PNG, TensorBoard image, and NPZ samples."""
+    """At the end: every trained state against ψ_ref with V(x) — PNG, TensorBoard, NPZ."""
 
-    def __init__(self, spectrum: Any, output_dir: str, n: int = 1, points: int = 1001) -> None:
-        self.spectrum, self.output_dir, self.n, self.points = spectrum, Path(output_dir), n, points
+    def __init__(self, spectrum: Any, output_dir: str, points: int = 1001) -> None:
+        self.spectrum, self.output_dir, self.points = spectrum, Path(output_dir), points
 
     def on_train_end(self, trainer: L.Trainer, pl_module: Any) -> None:
-        data = sample_wavefunction(pl_module, self.spectrum, self.n, self.points)
+        data = sample_wavefunctions(pl_module, self.spectrum, self.points)
         self.output_dir.mkdir(parents=True, exist_ok=True)
         np.savez(self.output_dir / "wavefunction.npz", **data)
-        figure = plot_wavefunction(data, pl_module.potential.name)
+        figure = plot_wavefunctions(data, pl_module.potential.name)
         figure.savefig(self.output_dir / "wavefunction.png", dpi=120)
         experiment = getattr(trainer.logger, "experiment", None)
         if hasattr(experiment, "add_figure"):
@@ -106,34 +107,45 @@ class WavefunctionFigure(L.Callback):
 
 
 @torch.no_grad()
-def sample_wavefunction(module: Any, spectrum: Any, n: int, points: int) -> dict[str, np.ndarray]:
-    """ψ_PINN (normalized, sign-aligned to ψ_ref), ψ_ref and V on a uniform grid of the box."""
+def sample_wavefunctions(module: Any, spectrum: Any, points: int) -> dict[str, np.ndarray]:
+    """States 1..n (the module and its lower states): ψ_PINN normalized and sign-aligned to
+    ψ_ref, ψ_ref and V on a uniform grid of the box; ``psi`` and ``psi_ref`` are (n, points)."""
     a, b = module.potential.box
     x = np.linspace(a, b, points)
     xt = torch.as_tensor(x, dtype=module.quad_x.dtype, device=module.quad_x.device).reshape(-1, 1)
-    scale = physics.norm_squared(module.ansatz(module.quad_x), module.quad_w).rsqrt()
-    psi = (module.ansatz(xt) * scale).cpu().numpy().ravel()
-    ref = spectrum.psi_at(n, x)
-    if np.dot(psi, ref) < 0:
-        psi = -psi
-    return {"x": x, "psi": psi, "psi_ref": ref, "v": np.asarray(module.potential(x), dtype=float)}
+    psi, ref = [], []
+    for state in [*module.lower, module]:
+        scale = physics.norm_squared(state.psi(state.quad_x), state.quad_w).rsqrt()
+        values = (state.psi(xt) * scale).cpu().numpy().ravel()
+        exact = spectrum.psi_at(state.n, x)
+        psi.append(values if np.dot(values, exact) >= 0 else -values)
+        ref.append(exact)
+    return {
+        "x": x,
+        "n": np.arange(1, len(psi) + 1),
+        "psi": np.array(psi),
+        "psi_ref": np.array(ref),
+        "v": np.asarray(module.potential(x), dtype=float),
+    }
 
 
-def plot_wavefunction(data: dict[str, np.ndarray], title: str) -> Any:
+def plot_wavefunctions(data: dict[str, np.ndarray], title: str) -> Any:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     figure, axis = plt.subplots(figsize=(6, 4))
-    axis.plot(data["x"], data["psi_ref"], "k-", lw=2.5, alpha=0.4, label="ψ reference")
-    axis.plot(data["x"], data["psi"], "C0--", lw=1.5, label="ψ PINN")
+    for k, (psi, ref) in enumerate(zip(data["psi"], data["psi_ref"], strict=True)):
+        label = "reference" if k == 0 else None
+        axis.plot(data["x"], ref, "k-", lw=2.5, alpha=0.35, label=label)
+        axis.plot(data["x"], psi, f"C{k}--", lw=1.5, label=f"ψ_{data['n'][k]} PINN")
     axis.set_xlabel("x")
     axis.set_ylabel("ψ(x)")
     twin = axis.twinx()
-    twin.fill_between(data["x"], data["v"], color="C1", alpha=0.15, step="mid")
-    twin.set_ylabel("V(x)", color="C1")
-    axis.legend(loc="upper right")
+    twin.fill_between(data["x"], data["v"], color="C7", alpha=0.15, step="mid")
+    twin.set_ylabel("V(x)", color="C7")
+    axis.legend(loc="upper right", fontsize=8)
     axis.set_title(title)
     figure.tight_layout()
     return figure

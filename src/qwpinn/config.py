@@ -20,6 +20,9 @@ PRECISIONS = ("64-true", "64", "32-true", "32", "bf16-mixed", "16-mixed")
 def validate(cfg: DictConfig) -> None:
     """Raise ConfigError for the first out-of-range value of the run's own settings."""
     _integer(cfg, "seed", minimum=0)
+    _integer(cfg, "n_states", minimum=1)
+    if OmegaConf.select(cfg, "state") is not None:
+        _integer(cfg, "state", minimum=1)
     _integer(cfg, "quadrature_nodes", minimum=2)
     _integer(cfg, "torch_threads", minimum=1)
     _integer(cfg, "trainer.max_steps", minimum=1)

@@ -8,6 +8,10 @@ Loss  L = w_ray·E[ψ] + w_res·mean(r²) + w_norm·(∫ψ² − 1)²  with
                             ψ̃ = ψ/‖ψ‖ when ``normalize_psi``.
 A trainable E is learned by the gradient of the residual (``energy_update='gradient'``, the
 paper) or set to E[ψ] after every step (``'rayleigh'``, exact for the current ψ).
+Excited states: state n is trained with the n − 1 lower states frozen. ``projection``
+(default) removes their components exactly, ψ̃ = ψ − Σ_j ⟨ψ, ψ_j⟩ ψ_j (Gram–Schmidt on the
+quadrature), so E[ψ̃] is minimised by the next eigenstate; ``penalty`` adds
+w_orth·Σ_j ⟨ψ̂, ψ̂_j⟩² instead (w_orth must exceed E_n − E_1).
 Training runs in two phases: Adam (with a schedule) for ``adam_steps`` steps, then L-BFGS
 on one fixed point set.
 """
@@ -15,7 +19,7 @@ on one fixed point set.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import lightning as L
@@ -25,7 +29,8 @@ from torch import nn
 from qwpinn import physics
 from qwpinn.errors import ConfigError
 
-LOSS_TERMS = ("rayleigh", "residual", "normalization")
+LOSS_TERMS = ("rayleigh", "residual", "normalization", "orthogonality")
+ORTHOGONALITY = ("projection", "penalty")
 ENERGY_UPDATES = ("rayleigh", "gradient")
 OptimizerFactory = Callable[..., torch.optim.Optimizer]
 
@@ -55,6 +60,8 @@ class EigenPINN(L.LightningModule):
         stop_window: int = 50,
         log_every_n_steps: int = 50,
         inject_nan_at_step: int | None = None,
+        lower_states: Sequence[EigenPINN] = (),
+        orthogonality: str = "projection",
     ) -> None:
         super().__init__()
         self.automatic_optimization = False
@@ -70,6 +77,17 @@ class EigenPINN(L.LightningModule):
         self.stop_tol, self.stop_window = float(stop_tol), max(1, int(stop_window))
         self.log_every_n_steps = max(1, int(log_every_n_steps))
         self.inject_nan_at_step = inject_nan_at_step
+        if orthogonality not in ORTHOGONALITY:
+            allowed = ", ".join(ORTHOGONALITY)
+            raise ConfigError("excited.orthogonality", orthogonality, f"must be one of {allowed}")
+        if lower_states and self.weights.get("residual"):
+            raise ConfigError(
+                "loss.weights.residual", self.weights["residual"], "must be 0 for excited states"
+            )
+        self.orthogonality = orthogonality
+        self.lower = nn.ModuleList(lower_states)
+        self.lower.requires_grad_(False)
+        self.n = len(lower_states) + 1
 
         self._energy_init, self._quadrature = float(energy_init), quadrature
         energy = torch.tensor(self._energy_init)
@@ -77,7 +95,7 @@ class EigenPINN(L.LightningModule):
             self.energy = nn.Parameter(energy)
         else:
             self.register_buffer("energy", energy)
-        for name in ("quad_x", "quad_w", "quad_v"):
+        for name in ("quad_x", "quad_w", "quad_v", "lower_q", "lower_dq", "lower_scale"):
             self.register_buffer(name, torch.empty(0))
         self._materialize(with_energy=False)
         self._lbfgs_history: deque[float] = deque(maxlen=self.stop_window + 1)
@@ -85,7 +103,16 @@ class EigenPINN(L.LightningModule):
 
     # -- the physics ---------------------------------------------------------------------
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.ansatz(x)
+        return self.psi(x)
+
+    def psi(self, x: torch.Tensor) -> torch.Tensor:
+        """This state's ψ at x: the ansatz, with the lower states projected out (projection)."""
+        raw = self.ansatz(x)
+        if not len(self.lower) or self.orthogonality != "projection":
+            return raw
+        overlaps = (self.quad_w * self.ansatz(self.quad_x) * self.lower_q).sum(dim=0)
+        below = torch.cat([state.psi(x) for state in self.lower], dim=1) * self.lower_scale
+        return raw - below @ overlaps.reshape(-1, 1)
 
     def loss_terms(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
         """Every loss term, by name, for collocation points x (N×1) and the fixed quadrature.
@@ -99,9 +126,18 @@ class EigenPINN(L.LightningModule):
             self.ansatz, points, order=2 if with_residual else 1, create_graph=True
         )
         psi_q, dpsi_q = psi[:n_quad], dpsi[:n_quad]
+        terms = {}
+        if len(self.lower):
+            overlaps = (self.quad_w * psi_q * self.lower_q).sum(dim=0)
+            if self.orthogonality == "projection":
+                psi_q = psi_q - self.lower_q @ overlaps.reshape(-1, 1)
+                dpsi_q = dpsi_q - self.lower_dq @ overlaps.reshape(-1, 1)
+                overlaps = (self.quad_w * psi_q * self.lower_q).sum(dim=0)
+            norm = physics.norm_squared(psi_q, self.quad_w)
+            terms["orthogonality"] = overlaps.square().sum() / norm
         norm2 = physics.norm_squared(psi_q, self.quad_w)
         rayleigh = physics.rayleigh_quotient(psi_q, dpsi_q, self.quad_v, self.quad_w)
-        terms = {"rayleigh": rayleigh, "normalization": (norm2 - 1.0).square()}
+        terms.update(rayleigh=rayleigh, normalization=(norm2 - 1.0).square())
         if with_residual:
             psi_c, d2psi_c = psi[n_quad:], d2psi[0][n_quad:]
             if self.normalize_psi:
@@ -141,6 +177,18 @@ class EigenPINN(L.LightningModule):
         self.quad_x = nodes.reshape(-1, 1).to(like)
         self.quad_w = weights.reshape(-1, 1).to(like)
         self.quad_v = self.potential(nodes.reshape(-1, 1)).to(like)
+        if len(self.lower):  # the frozen lower states, normalized, at the nodes
+            with torch.enable_grad():
+                nodes = nodes.reshape(-1, 1).to(next(self.lower.parameters()))
+                values = [
+                    [t.detach().to(like) for t in physics.derivatives(s.psi, nodes, 1, False)]
+                    for s in self.lower
+                ]
+            psi = torch.cat([v[0] for v in values], dim=1)
+            self.lower_scale = (self.quad_w * psi.square()).sum(dim=0).rsqrt()
+            scale = self.lower_scale
+            self.lower_q = psi * scale
+            self.lower_dq = torch.cat([v[1] for v in values], dim=1) * scale
         if with_energy:
             self.energy.data = torch.tensor(self._energy_init, dtype=torch.float64).to(like)
 

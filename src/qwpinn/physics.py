@@ -49,10 +49,15 @@ def rayleigh_quotient(
 
 
 def gauss_legendre(
-    box: Sequence[float], breakpoints: Sequence[float], nodes_per_piece: int
+    box: Sequence[float], breakpoints: Sequence[float], nodes_per_piece: int, panels: int = 1
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Nodes and weights of a composite Gauss–Legendre rule on box, one panel per smooth piece."""
-    edges = [float(box[0]), *sorted(float(p) for p in breakpoints), float(box[1])]
+    """Composite Gauss–Legendre rule on box: `panels` equal panels per smooth piece of V."""
+    cuts = [float(box[0]), *sorted(float(p) for p in breakpoints), float(box[1])]
+    edges = [
+        float(e)
+        for lo, hi in zip(cuts[:-1], cuts[1:], strict=False)
+        for e in np.linspace(lo, hi, panels + 1)[:-1]
+    ] + [cuts[-1]]
     t, w = np.polynomial.legendre.leggauss(nodes_per_piece)
     nodes, weights = [], []
     for lo, hi in zip(edges[:-1], edges[1:], strict=False):

@@ -8,20 +8,98 @@ torch tensors alike (V is evaluated with comparisons and arithmetic only).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
+
 from qwpinn.errors import ConfigError, finite_number
+from qwpinn.expression import compile_formula
 
 ENERGY_MODES = ("trainable", "fixed")
 
 
-class PiecewiseConstant:
-    """V(x) = V_i on [x_i, x_{i+1}); the pieces tile the box without gaps.
+class Potential:
+    """A box [a, b] and V(x). ``energy='fixed'`` holds E at its initial value (the infinite
+    well of the paper), ``'trainable'`` makes E a parameter.
 
-    ``energy='fixed'`` holds E at its initial value (the infinite well of the paper),
-    ``'trainable'`` makes E a parameter.
+    ``pieces`` is the list of (x0, x1, V) for piecewise-constant V (exact reference roots),
+    None otherwise; ``quadrature_panels`` is how many Gauss–Legendre panels each smooth
+    stretch of V gets.
     """
+
+    name = "potential"
+    pieces: list[tuple[float, float, float]] | None = None
+    quadrature_panels = 1
+
+    def __init__(self, box: Sequence[float], energy: str = "trainable") -> None:
+        self.box = _interval("box", box)
+        self.energy_mode = _choice("energy", energy, ENERGY_MODES)
+
+    @property
+    def energy_trainable(self) -> bool:
+        return self.energy_mode == "trainable"
+
+    @property
+    def length(self) -> float:
+        return self.box[1] - self.box[0]
+
+    @property
+    def breakpoints(self) -> list[float]:
+        """Interior points where V jumps; quadrature is split there."""
+        return []
+
+    def __call__(self, x: Any) -> Any:  # pragma: no cover - every subclass defines V
+        raise NotImplementedError
+
+    def mean(self) -> float:
+        """(1/L) ∫_a^b V dx on a 200-point Gauss–Legendre rule."""
+        t, w = np.polynomial.legendre.leggauss(200)
+        a, b = self.box
+        return float(np.sum(w * self(0.5 * (b - a) * t + 0.5 * (a + b)))) / 2.0
+
+    def default_energy_init(self) -> float:
+        """Problem-only guess for E: the lowest level of the empty box plus the mean of V.
+
+        π²/L² + ⟨V⟩ — exact for the infinite well, never read from a reference solver.
+        """
+        return (math.pi / self.length) ** 2 + self.mean()
+
+
+class Expression(Potential):
+    """V(x) from a formula with named parameters, e.g. ``omega**2*(x-c)**2`` (no eval)."""
+
+    name = "expression"
+
+    def __init__(
+        self,
+        box: Sequence[float],
+        formula: str,
+        params: Mapping[str, float] | None = None,
+        energy: str = "trainable",
+        panels: int = 8,
+        name: str = "expression",
+    ) -> None:
+        super().__init__(box, energy)
+        params = dict(params or {})
+        for key, value in params.items():
+            params[key] = finite_number(f"params.{key}", value)
+        if not isinstance(panels, int) or panels < 1:
+            raise ConfigError("panels", panels, "must be an integer >= 1")
+        self.formula, self.params, self.quadrature_panels = formula, params, panels
+        self.name = str(name)
+        self._v = compile_formula(formula, params)
+        samples = self._v(np.linspace(*self.box, 1001))
+        if not np.all(np.isfinite(samples)):
+            raise ConfigError("formula", formula, f"must be finite on the box {list(self.box)}")
+
+    def __call__(self, x: Any) -> Any:
+        """V(x) for a numpy array or a torch tensor (any shape)."""
+        return self._v(x)
+
+
+class PiecewiseConstant(Potential):
+    """V(x) = V_i on [x_i, x_{i+1}); the pieces tile the box without gaps."""
 
     name = "piecewise"
 
@@ -31,17 +109,8 @@ class PiecewiseConstant:
         pieces: Sequence[Sequence[float]],
         energy: str = "trainable",
     ) -> None:
-        self.box = _interval("box", box)
-        self.energy_mode = _choice("energy", energy, ENERGY_MODES)
+        super().__init__(box, energy)
         self.pieces = _tiling("pieces", pieces, self.box)
-
-    @property
-    def energy_trainable(self) -> bool:
-        return self.energy_mode == "trainable"
-
-    @property
-    def length(self) -> float:
-        return self.box[1] - self.box[0]
 
     @property
     def breakpoints(self) -> list[float]:
@@ -56,18 +125,8 @@ class PiecewiseConstant:
         return v
 
     def mean(self) -> float:
-        """(1/L) ∫_a^b V dx."""
+        """(1/L) ∫_a^b V dx, exactly."""
         return sum((x1 - x0) * v for x0, x1, v in self.pieces) / self.length
-
-    def default_energy_init(self) -> float:
-        """Problem-only guess for E: the lowest level of the empty box plus the mean of V.
-
-        π²/L² + ⟨V⟩ — exact for the infinite well, never read from a reference solver.
-        """
-        return (math.pi / self.length) ** 2 + self.mean()
-
-    def describe(self) -> dict[str, Any]:
-        return {"name": self.name, "box": list(self.box), "pieces": [list(p) for p in self.pieces]}
 
 
 class InfiniteWell(PiecewiseConstant):

@@ -17,7 +17,7 @@ import lightning as L
 import torch
 from hydra.errors import InstantiationException
 from hydra.utils import instantiate
-from lightning.pytorch.callbacks import ProgressBar
+from lightning.pytorch.callbacks import ModelCheckpoint, ProgressBar
 from omegaconf import DictConfig, OmegaConf
 
 from qwpinn import physics, reference
@@ -77,19 +77,65 @@ def _train(cfg: DictConfig, out: Path) -> dict[str, Any]:
     torch.set_num_threads(int(cfg.torch_threads))
     L.seed_everything(int(cfg.seed), workers=False, verbose=False)
     potential = build("potential", cfg.potential)
-    spectrum = reference.solve(potential, n_states=REFERENCE_LEVELS)
-    datamodule = build("data", cfg.data, box=potential.box, seed=int(cfg.seed))
-    kinks = potential.breakpoints if cfg.ansatz.kinks else ()
-    net = build("arch", cfg.arch, out_features=1 + len(kinks))
-    ansatz = DirichletAnsatz(net, potential.box, kinks)
+    count = int(cfg.state or cfg.n_states)  # state=k trains 1..k: state k needs those below
+    spectrum = reference.solve(potential, n_states=count + REFERENCE_LEVELS - 1)
     energy_init = potential.default_energy_init() if cfg.energy_init is None else cfg.energy_init
     energy_init = finite_number("energy_init", energy_init, "must be a finite number or null")
+    results: dict[str, Any] = {
+        "status": "ok",
+        "potential": potential.name,
+        "steps": 0,
+        "energy_init": energy_init,
+        "resumed_from": None,
+        "states": [],
+    }
+    states: list[EigenPINN] = []
+    for _ in range(count):
+        module, steps, status, error, ckpt_path = _fit_state(
+            cfg, out, potential, spectrum, energy_init, states, single=count == 1
+        )
+        state = evaluate_state(module, spectrum)
+        status = _state_status(state) if status == "ok" else status
+        results["states"].append({**_rounded(state), "steps": steps, "status": status})
+        results["steps"] += steps
+        results["resumed_from"] = results["resumed_from"] or ckpt_path
+        if status != "ok" and results["status"] == "ok":
+            results["status"] = status
+        if error:
+            results["error"] = error
+            break
+        states.append(module)
+    if len(results["states"]) >= 2:  # tunnelling splitting of the lowest pair
+        first, second = results["states"][:2]
+        value, ref = second["energy"] - first["energy"], second["energy_ref"] - first["energy_ref"]
+        results["splitting"] = {"value": value, "ref": ref, "rel_error": abs(value - ref) / ref}
+    if cfg.state:  # only the chosen state is reported; the lower ones were its means
+        results["states"] = results["states"][-1:]
+    return results
+
+
+def _fit_state(
+    cfg: DictConfig,
+    out: Path,
+    potential: Any,
+    spectrum: Any,
+    energy_init: float,
+    lower: list[EigenPINN],
+    single: bool,
+) -> tuple[EigenPINN, int, str, str | None, str | None]:
+    """Train state len(lower) + 1 with the lower states frozen; return it and how it ended."""
+    n = len(lower) + 1
+    kinks = potential.breakpoints if cfg.ansatz.kinks else ()
+    net = build("arch", cfg.arch, out_features=1 + len(kinks))
     loss = OmegaConf.to_container(cfg.loss, resolve=True)
     module = EigenPINN(
-        ansatz,
+        DirichletAnsatz(net, potential.box, kinks),
         potential,
         quadrature=physics.gauss_legendre(
-            potential.box, potential.breakpoints, int(cfg.quadrature_nodes)
+            potential.box,
+            potential.breakpoints,
+            int(cfg.quadrature_nodes),
+            potential.quadrature_panels,
         ),
         energy_init=energy_init,
         weights=loss["weights"],
@@ -106,6 +152,8 @@ def _train(cfg: DictConfig, out: Path) -> dict[str, Any]:
         stop_window=cfg.optimizer.stop_window,
         log_every_n_steps=cfg.trainer.get("log_every_n_steps", 50),
         inject_nan_at_step=cfg.get("inject_nan_at_step"),
+        lower_states=lower,
+        orthogonality=cfg.excited.orthogonality,
     )
     callbacks = [
         _with_reference(build(f"callbacks.{k}", c), spectrum) for k, c in cfg.callbacks.items() if c
@@ -113,10 +161,17 @@ def _train(cfg: DictConfig, out: Path) -> dict[str, Any]:
     if not cfg.trainer.get("enable_progress_bar", True):
         callbacks = [c for c in callbacks if not isinstance(c, ProgressBar)]
     logger = build("logger", cfg.logger) if cfg.get("logger") else False
+    if not single:  # one checkpoint dir and one TensorBoard run per state
+        for callback in callbacks:
+            if isinstance(callback, ModelCheckpoint) and callback.dirpath:
+                callback.dirpath = str(Path(callback.dirpath) / f"state_{n}")
+        if logger:
+            logger = build("logger", cfg.logger, version=f"state_{n}")
     trainer = build("trainer", cfg.trainer, callbacks=callbacks, logger=logger)
+    datamodule = build("data", cfg.data, box=potential.box, seed=int(cfg.seed) + n - 1)
 
     status, error = "ok", None
-    ckpt_path = _checkpoint_to_resume(cfg, out)
+    ckpt_path = _checkpoint_to_resume(cfg, out) if single else None
     if str(cfg.trainer.get("precision", "")).startswith("64"):
         module.double()  # Lightning loads a checkpoint before its own cast: load it unrounded
     try:
@@ -124,23 +179,11 @@ def _train(cfg: DictConfig, out: Path) -> dict[str, Any]:
     except DivergedError as err:
         status, error = "diverged", str(err)
     module.to(module.quad_x.device)
-    state = evaluate_state(module, spectrum, n=1)
-    if status == "ok":
-        status = _state_status(state)
-    results = {
-        "status": status,
-        "potential": potential.name,
-        "steps": int(trainer.global_step),
-        "energy_init": energy_init,
-        "resumed_from": ckpt_path,
-        "states": [_rounded(state)],
-    }
-    if error:
-        results["error"] = error
     if logger:
+        state = evaluate_state(module, spectrum)
         final = {f"final/{k}": state[k] for k in LOGGED if math.isfinite(state[k])}
         logger.log_hyperparams(_flat_hparams(cfg), final)
-    return results
+    return module, int(trainer.global_step), status, error, ckpt_path
 
 
 def environment() -> dict[str, str | None]:

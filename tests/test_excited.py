@@ -1,0 +1,49 @@
+"""Excited states: each state orthogonal to those below, checked against the reference."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from qwpinn.train import run
+
+QUICK = ("trainer.max_steps=150", "optimizer.adam_steps=100", "quadrature_nodes=32")
+
+
+@pytest.mark.slow
+def test_three_lowest_states_of_the_infinite_well(make_config):
+    cfg = make_config("potential=infinite_well", "n_states=3", *QUICK)
+    results = run(cfg)
+    states = results["states"]
+    assert [s["n"] for s in states] == [1, 2, 3]
+    for k, state in enumerate(states, start=1):
+        assert state["energy_ref"] == pytest.approx(k**2 * np.pi**2, rel=1e-12)
+        assert state["energy_rel_error"] < 1e-4 and state["nearest_level"] == k
+        assert state["nodes"] == k - 1 and state["status"] == "ok"
+    samples = np.load(Path(cfg.paths.output_dir) / "wavefunction.npz")
+    assert samples["psi"].shape[0] == 3  # the figure holds every state
+    overlaps = samples["psi"] @ samples["psi"].T * (samples["x"][1] - samples["x"][0])
+    assert np.allclose(overlaps, np.eye(3), atol=1e-3)
+    on_disk = json.loads((Path(cfg.paths.output_dir) / "results.json").read_text())
+    assert len(on_disk["states"]) == 3
+
+
+@pytest.mark.slow
+def test_a_chosen_state_is_reported_alone(make_config):
+    results = run(make_config("potential=infinite_well", "state=2", *QUICK))
+    assert [s["n"] for s in results["states"]] == [2]
+    assert results["states"][0]["energy_rel_error"] < 1e-4
+
+
+@pytest.mark.slow
+def test_penalty_orthogonality_also_finds_the_second_state(make_config):
+    results = run(
+        make_config(
+            "potential=infinite_well", "n_states=2", "excited.orthogonality=penalty", *QUICK
+        )
+    )
+    assert results["states"][1]["nearest_level"] == 2
+    assert results["states"][1]["energy_rel_error"] < 1e-2
