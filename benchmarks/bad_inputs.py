@@ -31,7 +31,7 @@ CASES = [  # (override, what the message must name)
     ("potential=barrier potential.barrier=[0.6,0.4]", "potential.barrier"),
     ("potential=barrier potential.barrier=[0.4,1.1]", "potential.barrier"),
     ("potential.energy=free", "potential.energy"),
-    ("potential=harmonic", "potential/harmonic"),
+    ("potential=coulomb", "potential/coulomb"),
     ("potential.v00=5", "potential.v00"),
     ("arch=resnet", "arch/resnet"),
     ("arch.width=0", "arch.width"),

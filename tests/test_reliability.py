@@ -68,7 +68,7 @@ def test_results_record_versions_commit_and_the_resolved_config(make_config):
 @pytest.mark.parametrize(
     ("override", "expected"),
     [
-        ("potential=harmonic", ["potential/harmonic", "finite_well", "barrier"]),
+        ("potential=coulomb", ["potential/coulomb", "finite_well", "harmonic"]),
         ("potential.v00=5", ["potential.v00"]),
         ("arch.width=wide", ["arch.width"]),
     ],
