@@ -8,12 +8,15 @@ import pytest
 from hydra import compose, initialize_config_dir
 from omegaconf import DictConfig
 
+from qwpinn.config import register_schemas
+
 ROOT = Path(__file__).resolve().parents[1]
 CONF = ROOT / "conf"
 
 
 def compose_config(output_dir: Path, *overrides: str) -> DictConfig:
     """The config `scripts/train.py` would see, with its output under `output_dir`."""
+    register_schemas()
     with initialize_config_dir(config_dir=str(CONF), version_base="1.3"):
         return compose(
             "config",

@@ -29,3 +29,11 @@ def test_kink_terms_keep_psi_c1_and_free_the_second_derivative():
     (d2y,) = torch.autograd.grad(dy.sum(), x)
     assert abs(y[2] - y[0]).item() < 1e-4 and abs(dy[2] - dy[0]).item() < 1e-4  # C¹
     assert abs(d2y[2] - d2y[0]).item() > 1e-3  # ψ'' may jump at the kink
+
+
+@pytest.mark.parametrize("parity", [1, -1])
+def test_parity_is_exact(parity):
+    torch.manual_seed(2)
+    psi = DirichletAnsatz(MLP(16, 2, out_features=3), (0.0, 2.0), [0.5, 1.5], parity).double()
+    x = torch.rand(50, 1, dtype=torch.float64) * 2.0
+    assert torch.allclose(psi(2.0 - x), parity * psi(x), rtol=0, atol=1e-15)

@@ -47,3 +47,20 @@ def test_penalty_orthogonality_also_finds_the_second_state(make_config):
     )
     assert results["states"][1]["nearest_level"] == 2
     assert results["states"][1]["energy_rel_error"] < 1e-2
+
+
+def test_parity_needs_a_symmetric_potential(make_config):
+    from qwpinn.errors import ConfigError
+
+    cfg = make_config("potential.well=[0.2,0.6]", "ansatz.parity=even", *QUICK)
+    with pytest.raises(ConfigError, match="^ansatz.parity = 'even': needs a potential symmetric"):
+        run(cfg)
+
+
+@pytest.mark.slow
+def test_alternating_parity_separates_the_double_well_pair(make_config):
+    results = run(
+        make_config("experiment=double_well_tunneling", "ansatz.parity=alternate", *QUICK)
+    )
+    assert [s["nearest_level"] for s in results["states"]] == [1, 2]
+    assert results["splitting"]["rel_error"] < 0.05

@@ -1,18 +1,169 @@
-"""Range checks of the composed configuration, before anything is built.
+"""Typed configuration: schemas in Hydra's ConfigStore, and range checks before a run.
 
-Hydra rejects unknown keys (the config is in struct mode) and unknown group options; the
-constructors check their own arguments. This covers the top-level and trainer/optimizer
-values that no constructor owns. Each failure is one ``ConfigError`` line naming the key.
+Each group option's YAML starts from its schema (``defaults: [<name>_schema, _self_]``), so
+Hydra rejects a typo'd key or a value of the wrong type while composing; unknown group
+options list the valid ones. Ranges no type can express (and that no constructor owns) are
+checked by ``validate``. Every failure is reported as one line naming the key.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Optional
 
-from omegaconf import DictConfig, OmegaConf
+from hydra.core.config_store import ConfigStore
+from omegaconf import MISSING, DictConfig, OmegaConf
 
 from qwpinn.errors import ConfigError
+
+
+def _pair(lo: float, hi: float) -> Any:
+    return field(default_factory=lambda: [lo, hi])
+
+
+@dataclass
+class InfiniteWellConf:
+    _target_: str = "qwpinn.potentials.InfiniteWell"
+    box: list[float] = _pair(0.0, 1.0)
+    energy: str = "fixed"
+
+
+@dataclass
+class FiniteWellConf:
+    _target_: str = "qwpinn.potentials.FiniteWell"
+    box: list[float] = _pair(0.0, 1.0)
+    v0: float = 100.0
+    well: list[float] = _pair(0.25, 0.75)
+    energy: str = "trainable"
+
+
+@dataclass
+class BarrierConf:
+    _target_: str = "qwpinn.potentials.Barrier"
+    box: list[float] = _pair(0.0, 1.0)
+    v0: float = 100.0
+    barrier: list[float] = _pair(0.45, 0.55)
+    energy: str = "trainable"
+
+
+@dataclass
+class PiecewiseConf:
+    _target_: str = "qwpinn.potentials.PiecewiseConstant"
+    box: list[float] = _pair(0.0, 1.0)
+    pieces: list[list[float]] = MISSING
+    energy: str = "trainable"
+
+
+@dataclass
+class ExpressionConf:
+    _target_: str = "qwpinn.potentials.Expression"
+    name: str = "expression"
+    box: list[float] = _pair(0.0, 1.0)
+    formula: str = MISSING
+    params: dict[str, float] = field(default_factory=dict)  # open: any parameter name
+    energy: str = "trainable"
+    panels: int = 8
+
+
+@dataclass
+class MLPConf:
+    _target_: str = "qwpinn.nets.MLP"
+    width: int = 32
+    depth: int = 3
+    activation: str = "tanh"
+
+
+@dataclass
+class AnsatzConf:
+    kinks: bool = False
+    parity: Optional[str] = None  # noqa: UP045 - OmegaConf reads typing.Optional
+
+
+@dataclass
+class LossConf:
+    weights: dict[str, float] = field(default_factory=dict)
+    energy_update: str = "rayleigh"
+    normalize_psi: bool = True
+
+
+@dataclass
+class OptimizerConf:
+    adam: Any = MISSING
+    scheduler: Any = None
+    energy_lr: float = 0.1
+    adam_steps: int = 300
+    lbfgs: Any = None
+    stop_tol: float = 0.0
+    stop_window: int = 50
+
+
+@dataclass
+class DataConf:
+    _target_: str = "qwpinn.data.CollocationDataModule"
+    sampler: str = "random"
+    n_points: int = 1024
+
+
+@dataclass
+class ExcitedConf:
+    orthogonality: str = "projection"
+
+
+@dataclass
+class PathsConf:
+    output_dir: str = MISSING
+
+
+@dataclass
+class RunConf:
+    """The primary config: groups stay open here, their own schemas type them."""
+
+    potential: Any = MISSING
+    arch: Any = MISSING
+    ansatz: AnsatzConf = field(default_factory=AnsatzConf)
+    loss: Any = MISSING
+    optimizer: Any = MISSING
+    data: Any = MISSING
+    trainer: Any = MISSING
+    logger: Any = None
+    callbacks: Any = field(default_factory=dict)
+    n_states: int = 1
+    state: Optional[int] = None  # noqa: UP045
+    excited: ExcitedConf = field(default_factory=ExcitedConf)
+    seed: int = 0
+    energy_init: Optional[float] = None  # noqa: UP045
+    quadrature_nodes: int = 64
+    torch_threads: int = 1
+    ckpt_path: Optional[str] = None  # noqa: UP045
+    inject_nan_at_step: Optional[int] = None  # noqa: UP045
+    resume: bool = True
+    paths: PathsConf = field(default_factory=PathsConf)
+
+
+SCHEMAS = {
+    ("potential", "infinite_well_schema"): InfiniteWellConf,
+    ("potential", "finite_well_schema"): FiniteWellConf,
+    ("potential", "barrier_schema"): BarrierConf,
+    ("potential", "piecewise_schema"): PiecewiseConf,
+    ("potential", "expression_schema"): ExpressionConf,
+    ("arch", "mlp_schema"): MLPConf,
+    ("ansatz", "ansatz_schema"): AnsatzConf,
+    ("loss", "loss_schema"): LossConf,
+    ("optimizer", "optimizer_schema"): OptimizerConf,
+    ("data", "data_schema"): DataConf,
+}
+
+
+def register_schemas() -> None:
+    """Store every schema in Hydra's ConfigStore (idempotent; done on import)."""
+    store = ConfigStore.instance()
+    store.store(name="qwpinn_schema", node=RunConf)
+    for (group, name), node in SCHEMAS.items():
+        store.store(group=group, name=name, node=node)
+
+
+register_schemas()
 
 PRECISIONS = ("64-true", "64", "32-true", "32", "bf16-mixed", "16-mixed")
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import lightning as L
+import numpy as np
 import torch
 from hydra.errors import InstantiationException
 from hydra.utils import instantiate
@@ -126,10 +127,14 @@ def _fit_state(
     """Train state len(lower) + 1 with the lower states frozen; return it and how it ended."""
     n = len(lower) + 1
     kinks = potential.breakpoints if cfg.ansatz.kinks else ()
+    if kinks and cfg.ansatz.get("parity"):  # g(x) ± g(a+b−x) needs the mirrored kinks too
+        kinks = sorted({*kinks, *(potential.box[0] + potential.box[1] - k for k in kinks)})
     net = build("arch", cfg.arch, out_features=1 + len(kinks))
     loss = OmegaConf.to_container(cfg.loss, resolve=True)
     module = EigenPINN(
-        DirichletAnsatz(net, potential.box, kinks),
+        DirichletAnsatz(
+            net, potential.box, kinks, parity_of(cfg.ansatz.get("parity"), n, potential)
+        ),
         potential,
         quadrature=physics.gauss_legendre(
             potential.box,
@@ -208,6 +213,26 @@ def environment() -> dict[str, str | None]:
     except (OSError, subprocess.SubprocessError):
         found["git_commit"] = None
     return found
+
+
+PARITIES = {None: 0, "even": 1, "odd": -1}
+
+
+def parity_of(choice: str | None, n: int, potential: Any) -> int:
+    """+1 (even), −1 (odd) or 0 for state n; ``alternate`` gives even, odd, even, ..."""
+    if choice == "alternate":
+        choice = "even" if n % 2 else "odd"
+    if choice not in PARITIES:
+        allowed = "null, even, odd, alternate"
+        raise ConfigError("ansatz.parity", choice, f"must be one of {allowed}")
+    if choice is not None:
+        a, b = potential.box
+        x = a + (b - a) * (np.arange(997) + 0.5) / 997  # off any jump of a symmetric step
+        if not np.allclose(potential(x), potential(a + b - x), rtol=1e-12, atol=1e-12):
+            raise ConfigError(
+                "ansatz.parity", choice, "needs a potential symmetric about the box centre"
+            )
+    return PARITIES[choice]
 
 
 def _finished_results(out: Path) -> dict[str, Any] | None:
