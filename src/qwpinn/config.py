@@ -51,7 +51,8 @@ class BarrierConf:
 class PiecewiseConf:
     _target_: str = "qwpinn.potentials.PiecewiseConstant"
     box: list[float] = _pair(0.0, 1.0)
-    pieces: list[list[float]] = MISSING
+    pieces: list[Any] = MISSING  # [[x0, x1, V], ...]: checked by PiecewiseConstant (OmegaConf
+    # refuses ints in a nested List[List[float]] override)
     energy: str = "trainable"
 
 

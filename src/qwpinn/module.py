@@ -208,8 +208,10 @@ class EigenPINN(L.LightningModule):
             loss = self.total_loss(terms)
             if self.global_step == self.inject_nan_at_step:
                 loss = loss * float("nan")
-            self._check_finite(loss)  # before any step: the parameters stay the last good ones
+            self._check_finite("loss", loss)  # before any step: parameters stay the last good
             self.manual_backward(loss)
+            grads = [p.grad for p in self.ansatz.parameters() if p.grad is not None]
+            self._check_finite("gradient", torch.nn.utils.get_total_norm(grads))
             latest["terms"], latest["loss"] = terms, loss
             return loss
 
@@ -235,11 +237,12 @@ class EigenPINN(L.LightningModule):
             return optimizers[0], optimizers[1]
         return optimizers, None
 
-    def _check_finite(self, loss: torch.Tensor) -> None:
-        if not (torch.isfinite(loss) and torch.isfinite(self.energy)):
+    def _check_finite(self, what: str, value: torch.Tensor) -> None:
+        """A non-finite loss, gradient norm or energy ends the run as diverged, naming the step."""
+        if not (torch.isfinite(value) and torch.isfinite(self.energy)):
             raise DivergedError(
-                f"non-finite loss or energy at step {self.global_step} "
-                f"(loss={loss.item()}, E={self.energy.item()})"
+                f"non-finite {what} or energy at step {self.global_step} "
+                f"({what}={value.item()}, E={self.energy.item()})"
             )
 
     def _maybe_stop(self, rayleigh: float) -> None:

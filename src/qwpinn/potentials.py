@@ -151,11 +151,8 @@ class FiniteWell(PiecewiseConstant):
         well: Sequence[float] = (0.25, 0.75),
         energy: str = "trainable",
     ) -> None:
-        box = _interval("box", box)
-        v0 = finite_number("v0", v0)
-        left, right = _inner_interval("well", well, box)
-        super().__init__(box, _three_pieces(box, left, right, v0, 0.0), energy)
-        self.v0, self.well = v0, (left, right)
+        box, self.v0, self.well, pieces = _step("well", box, v0, well, inside_is_v0=False)
+        super().__init__(box, pieces, energy)
 
 
 class Barrier(PiecewiseConstant):
@@ -170,11 +167,17 @@ class Barrier(PiecewiseConstant):
         barrier: Sequence[float] = (0.45, 0.55),
         energy: str = "trainable",
     ) -> None:
-        box = _interval("box", box)
-        v0 = finite_number("v0", v0)
-        left, right = _inner_interval("barrier", barrier, box)
-        super().__init__(box, _three_pieces(box, left, right, 0.0, v0), energy)
-        self.v0, self.barrier = v0, (left, right)
+        box, self.v0, self.barrier, pieces = _step("barrier", box, v0, barrier, inside_is_v0=True)
+        super().__init__(box, pieces, energy)
+
+
+def _step(key: str, box: Any, v0: Any, interval: Any, inside_is_v0: bool) -> tuple:
+    """Validated box, v0, (left, right) and the pieces of a one-step well or barrier."""
+    box = _interval("box", box)
+    v0 = finite_number("v0", v0)
+    left, right = _inner_interval(key, interval, box)
+    inside, outside = (v0, 0.0) if inside_is_v0 else (0.0, v0)
+    return box, v0, (left, right), _three_pieces(box, left, right, outside, inside)
 
 
 def _three_pieces(box, left, right, outside, inside) -> list[list[float]]:

@@ -115,23 +115,17 @@ def _train(cfg: DictConfig, out: Path) -> dict[str, Any]:
     return results
 
 
-def _fit_state(
-    cfg: DictConfig,
-    out: Path,
-    potential: Any,
-    spectrum: Any,
-    energy_init: float,
-    lower: list[EigenPINN],
-    single: bool,
-) -> tuple[EigenPINN, int, str, str | None, str | None]:
-    """Train state len(lower) + 1 with the lower states frozen; return it and how it ended."""
+def build_module(
+    cfg: DictConfig, potential: Any, energy_init: float, lower: Sequence[EigenPINN] = ()
+) -> EigenPINN:
+    """The EigenPINN of state len(lower) + 1 as the config describes it (untrained)."""
     n = len(lower) + 1
     kinks = potential.breakpoints if cfg.ansatz.kinks else ()
     if kinks and cfg.ansatz.get("parity"):  # g(x) ± g(a+b−x) needs the mirrored kinks too
         kinks = sorted({*kinks, *(potential.box[0] + potential.box[1] - k for k in kinks)})
     net = build("arch", cfg.arch, out_features=1 + len(kinks))
     loss = OmegaConf.to_container(cfg.loss, resolve=True)
-    module = EigenPINN(
+    return EigenPINN(
         DirichletAnsatz(
             net, potential.box, kinks, parity_of(cfg.ansatz.get("parity"), n, potential)
         ),
@@ -160,6 +154,20 @@ def _fit_state(
         lower_states=lower,
         orthogonality=cfg.excited.orthogonality,
     )
+
+
+def _fit_state(
+    cfg: DictConfig,
+    out: Path,
+    potential: Any,
+    spectrum: Any,
+    energy_init: float,
+    lower: list[EigenPINN],
+    single: bool,
+) -> tuple[EigenPINN, int, str, str | None, str | None]:
+    """Train state len(lower) + 1 with the lower states frozen; return it and how it ended."""
+    n = len(lower) + 1
+    module = build_module(cfg, potential, energy_init, lower)
     callbacks = [
         _with_reference(build(f"callbacks.{k}", c), spectrum) for k, c in cfg.callbacks.items() if c
     ]
