@@ -36,7 +36,7 @@ OptimizerFactory = Callable[..., torch.optim.Optimizer]
 
 
 class DivergedError(FloatingPointError):
-    """A non-finite loss or energy; the message names the step."""
+    """A non-finite loss, gradient norm or energy; the message names the step."""
 
 
 class EigenPINN(L.LightningModule):
