@@ -69,21 +69,20 @@ class ReferenceMetrics(L.Callback):
 
     def __init__(self, spectrum: Any, every_n_steps: int = 100) -> None:
         self.spectrum, self.every_n_steps = spectrum, max(1, int(every_n_steps))
-        self.final: dict[str, Any] | None = None
 
     def on_train_batch_end(self, trainer: L.Trainer, pl_module: Any, *args: Any) -> None:
         if trainer.global_step % self.every_n_steps == 0:
             self._log(trainer, pl_module)
 
     def on_train_end(self, trainer: L.Trainer, pl_module: Any) -> None:
-        self.final = self._log(trainer, pl_module)
+        self._log(trainer, pl_module)
 
-    def _log(self, trainer: L.Trainer, pl_module: Any) -> dict[str, Any]:
+    def _log(self, trainer: L.Trainer, pl_module: Any) -> None:
+        if trainer.logger is None:
+            return
         state = evaluate_state(pl_module, self.spectrum)
-        if trainer.logger is not None:
-            metrics = {f"ref/{k}": state[k] for k in LOGGED if math.isfinite(state[k])}
-            trainer.logger.log_metrics(metrics, step=trainer.global_step)
-        return state
+        metrics = {f"ref/{k}": state[k] for k in LOGGED if math.isfinite(state[k])}
+        trainer.logger.log_metrics(metrics, step=trainer.global_step)
 
 
 class WavefunctionFigure(L.Callback):

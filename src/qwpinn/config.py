@@ -15,7 +15,7 @@ from typing import Any, Optional
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, DictConfig, OmegaConf
 
-from qwpinn.errors import ConfigError
+from qwpinn.errors import ConfigError, one_of
 
 
 def _pair(lo: float, hi: float) -> Any:
@@ -23,47 +23,48 @@ def _pair(lo: float, hi: float) -> Any:
 
 
 @dataclass
-class InfiniteWellConf:
-    _target_: str = "qwpinn.potentials.InfiniteWell"
+class _BoxConf:
+    _target_: str = MISSING
     box: list[float] = _pair(0.0, 1.0)
+    energy: str = "trainable"
+
+
+@dataclass
+class InfiniteWellConf(_BoxConf):
+    _target_: str = "qwpinn.potentials.InfiniteWell"
     energy: str = "fixed"
 
 
 @dataclass
-class FiniteWellConf:
+class _StepConf(_BoxConf):
+    v0: float = 100.0
+
+
+@dataclass
+class FiniteWellConf(_StepConf):
     _target_: str = "qwpinn.potentials.FiniteWell"
-    box: list[float] = _pair(0.0, 1.0)
-    v0: float = 100.0
     well: list[float] = _pair(0.25, 0.75)
-    energy: str = "trainable"
 
 
 @dataclass
-class BarrierConf:
+class BarrierConf(_StepConf):
     _target_: str = "qwpinn.potentials.Barrier"
-    box: list[float] = _pair(0.0, 1.0)
-    v0: float = 100.0
     barrier: list[float] = _pair(0.45, 0.55)
-    energy: str = "trainable"
 
 
 @dataclass
-class PiecewiseConf:
+class PiecewiseConf(_BoxConf):
     _target_: str = "qwpinn.potentials.PiecewiseConstant"
-    box: list[float] = _pair(0.0, 1.0)
     pieces: list[Any] = MISSING  # [[x0, x1, V], ...]: checked by PiecewiseConstant (OmegaConf
     # refuses ints in a nested List[List[float]] override)
-    energy: str = "trainable"
 
 
 @dataclass
-class ExpressionConf:
+class ExpressionConf(_BoxConf):
     _target_: str = "qwpinn.potentials.Expression"
     name: str = "expression"
-    box: list[float] = _pair(0.0, 1.0)
     formula: str = MISSING
     params: dict[str, float] = field(default_factory=dict)  # open: any parameter name
-    energy: str = "trainable"
     panels: int = 8
 
 
@@ -178,9 +179,7 @@ def validate(cfg: DictConfig) -> None:
     _integer(cfg, "quadrature_nodes", minimum=2)
     _integer(cfg, "torch_threads", minimum=1)
     _integer(cfg, "trainer.max_steps", minimum=1)
-    precision = OmegaConf.select(cfg, "trainer.precision")
-    if str(precision) not in PRECISIONS:
-        raise ConfigError("trainer.precision", precision, f"must be one of {', '.join(PRECISIONS)}")
+    one_of("trainer.precision", str(OmegaConf.select(cfg, "trainer.precision")), PRECISIONS)
     _integer(cfg, "optimizer.adam_steps", minimum=0)
     _integer(cfg, "optimizer.stop_window", minimum=1)
     for key in ("optimizer.adam.lr", "optimizer.energy_lr", "optimizer.lbfgs.lr"):

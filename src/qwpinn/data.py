@@ -15,7 +15,7 @@ import lightning as L
 import torch
 from torch.utils.data import DataLoader, IterableDataset
 
-from qwpinn.errors import ConfigError
+from qwpinn.errors import ConfigError, one_of
 
 SAMPLERS = ("grid", "random", "sobol")
 
@@ -60,8 +60,7 @@ class CollocationDataModule(L.LightningDataModule):
         self, box: Sequence[float], n_points: int = 1024, sampler: str = "random", seed: int = 0
     ) -> None:
         super().__init__()
-        if sampler not in SAMPLERS:
-            raise ConfigError("sampler", sampler, f"must be one of {', '.join(SAMPLERS)}")
+        one_of("sampler", sampler, SAMPLERS)
         if not isinstance(n_points, int) or n_points < 1:
             raise ConfigError("n_points", n_points, "must be an integer >= 1")
         self.points = CollocationPoints(box, n_points, sampler, seed)

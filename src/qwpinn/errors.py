@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 
@@ -27,3 +28,11 @@ def finite_number(key: str, value: Any, allowed: str = "must be a finite number"
     if not math.isfinite(number):
         raise ConfigError(key, value, allowed)
     return number
+
+
+def one_of(key: str, value: Any, allowed: Sequence[Any]) -> Any:
+    """`value` if it is in `allowed`, else a ConfigError naming `key` and the choices."""
+    if value not in allowed:
+        names = ", ".join("null" if a is None else str(a) for a in allowed)
+        raise ConfigError(key, value, f"must be one of {names}")
+    return value

@@ -27,7 +27,7 @@ import torch
 from torch import nn
 
 from qwpinn import physics
-from qwpinn.errors import ConfigError
+from qwpinn.errors import ConfigError, one_of
 
 LOSS_TERMS = ("rayleigh", "residual", "normalization", "orthogonality")
 ORTHOGONALITY = ("projection", "penalty")
@@ -67,24 +67,19 @@ class EigenPINN(L.LightningModule):
         self.automatic_optimization = False
         self.ansatz, self.potential = ansatz, potential
         self.weights = _loss_weights(weights)
+        self.with_residual = self.weights.get("residual", 0.0) > 0.0  # else no ψ'' at all
         self.normalize_psi = bool(normalize_psi)
-        if energy_update not in ENERGY_UPDATES:
-            allowed = ", ".join(ENERGY_UPDATES)
-            raise ConfigError("loss.energy_update", energy_update, f"must be one of {allowed}")
-        self.energy_update = energy_update
+        self.energy_update = one_of("loss.energy_update", energy_update, ENERGY_UPDATES)
         self.adam_factory, self.lbfgs_factory, self.scheduler_factory = adam, lbfgs, scheduler
         self.energy_lr, self.adam_steps = energy_lr, int(adam_steps)
         self.stop_tol, self.stop_window = float(stop_tol), max(1, int(stop_window))
         self.log_every_n_steps = max(1, int(log_every_n_steps))
         self.inject_nan_at_step = inject_nan_at_step
-        if orthogonality not in ORTHOGONALITY:
-            allowed = ", ".join(ORTHOGONALITY)
-            raise ConfigError("excited.orthogonality", orthogonality, f"must be one of {allowed}")
-        if lower_states and self.weights.get("residual"):
+        self.orthogonality = one_of("excited.orthogonality", orthogonality, ORTHOGONALITY)
+        if lower_states and self.with_residual:
             raise ConfigError(
                 "loss.weights.residual", self.weights["residual"], "must be 0 for excited states"
             )
-        self.orthogonality = orthogonality
         self.lower = nn.ModuleList(lower_states)
         self.lower.requires_grad_(False)
         self.n = len(lower_states) + 1
@@ -119,8 +114,7 @@ class EigenPINN(L.LightningModule):
 
         The collocation points (and ψ'') are only evaluated when the residual has a weight.
         """
-        n_quad = self.quad_x.shape[0]
-        with_residual = self.weights.get("residual", 0.0) > 0.0
+        n_quad, with_residual = self.quad_x.shape[0], self.with_residual
         points = torch.cat([self.quad_x, x.to(self.quad_x.dtype)]) if with_residual else self.quad_x
         psi, dpsi, *d2psi = physics.derivatives(
             self.ansatz, points, order=2 if with_residual else 1, create_graph=True
@@ -133,9 +127,9 @@ class EigenPINN(L.LightningModule):
                 psi_q = psi_q - self.lower_q @ overlaps.reshape(-1, 1)
                 dpsi_q = dpsi_q - self.lower_dq @ overlaps.reshape(-1, 1)
                 overlaps = (self.quad_w * psi_q * self.lower_q).sum(dim=0)
-            norm = physics.norm_squared(psi_q, self.quad_w)
-            terms["orthogonality"] = overlaps.square().sum() / norm
         norm2 = physics.norm_squared(psi_q, self.quad_w)
+        if len(self.lower):
+            terms["orthogonality"] = overlaps.square().sum() / norm2
         rayleigh = physics.rayleigh_quotient(psi_q, dpsi_q, self.quad_v, self.quad_w)
         terms.update(rayleigh=rayleigh, normalization=(norm2 - 1.0).square())
         if with_residual:
@@ -186,9 +180,8 @@ class EigenPINN(L.LightningModule):
                 ]
             psi = torch.cat([v[0] for v in values], dim=1)
             self.lower_scale = (self.quad_w * psi.square()).sum(dim=0).rsqrt()
-            scale = self.lower_scale
-            self.lower_q = psi * scale
-            self.lower_dq = torch.cat([v[1] for v in values], dim=1) * scale
+            self.lower_q = psi * self.lower_scale
+            self.lower_dq = torch.cat([v[1] for v in values], dim=1) * self.lower_scale
         if with_energy:
             self.energy.data = torch.tensor(self._energy_init, dtype=torch.float64).to(like)
 

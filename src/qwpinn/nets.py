@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from qwpinn.errors import ConfigError
+from qwpinn.errors import ConfigError, one_of
 
 ACTIVATIONS = ("tanh", "sin", "silu", "gelu", "softplus")
 
@@ -29,8 +29,7 @@ class MLP(nn.Module):
         out_features: int = 1,
     ) -> None:
         super().__init__()
-        if activation not in ACTIVATIONS:
-            raise ConfigError("activation", activation, f"must be one of {', '.join(ACTIVATIONS)}")
+        one_of("activation", activation, ACTIVATIONS)
         for key, value in (("width", width), ("depth", depth)):
             if not isinstance(value, int) or value < 1:
                 raise ConfigError(key, value, "must be an integer >= 1")

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from qwpinn.errors import ConfigError, finite_number
+from qwpinn.errors import ConfigError, finite_number, one_of
 from qwpinn.expression import compile_formula
 
 ENERGY_MODES = ("trainable", "fixed")
@@ -34,7 +34,7 @@ class Potential:
 
     def __init__(self, box: Sequence[float], energy: str = "trainable") -> None:
         self.box = _interval("box", box)
-        self.energy_mode = _choice("energy", energy, ENERGY_MODES)
+        self.energy_mode = one_of("energy", energy, ENERGY_MODES)
 
     @property
     def energy_trainable(self) -> bool:
@@ -227,9 +227,3 @@ def _tiling(key: str, value: Any, box: tuple[float, float]) -> list[tuple[float,
     if ends[1:-1] != starts[1:-1] or pieces[0][0] != box[0] or pieces[-1][1] != box[1]:
         raise ConfigError(key, value, f"pieces must tile the box {list(box)} in order, no gaps")
     return pieces
-
-
-def _choice(key: str, value: Any, allowed: Sequence[str]) -> str:
-    if value not in allowed:
-        raise ConfigError(key, value, f"must be one of {', '.join(allowed)}")
-    return value

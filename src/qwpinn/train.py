@@ -25,7 +25,7 @@ from qwpinn import physics, reference
 from qwpinn.ansatz import DirichletAnsatz
 from qwpinn.callbacks import LOGGED, evaluate_state
 from qwpinn.config import validate
-from qwpinn.errors import ConfigError, finite_number
+from qwpinn.errors import ConfigError, finite_number, one_of
 from qwpinn.module import DivergedError, EigenPINN
 from qwpinn.sweep import config_key_from_overrides, write_text_atomic
 
@@ -92,12 +92,11 @@ def _train(cfg: DictConfig, out: Path) -> dict[str, Any]:
     }
     states: list[EigenPINN] = []
     for _ in range(count):
-        module, steps, status, error, ckpt_path = _fit_state(
+        module, state, steps, status, error, ckpt_path = _fit_state(
             cfg, out, potential, spectrum, energy_init, states, single=count == 1
         )
-        state = evaluate_state(module, spectrum)
         status = _state_status(state) if status == "ok" else status
-        results["states"].append({**_rounded(state), "steps": steps, "status": status})
+        results["states"].append({**state, "steps": steps, "status": status})
         results["steps"] += steps
         results["resumed_from"] = results["resumed_from"] or ckpt_path
         if status != "ok" and results["status"] == "ok":
@@ -164,8 +163,9 @@ def _fit_state(
     energy_init: float,
     lower: list[EigenPINN],
     single: bool,
-) -> tuple[EigenPINN, int, str, str | None, str | None]:
-    """Train state len(lower) + 1 with the lower states frozen; return it and how it ended."""
+) -> tuple[EigenPINN, dict[str, Any], int, str, str | None, str | None]:
+    """Train state len(lower) + 1 with the lower states frozen; return it, its reference
+    errors (``evaluate_state``), its steps, status, error line and the checkpoint resumed."""
     n = len(lower) + 1
     module = build_module(cfg, potential, energy_init, lower)
     callbacks = [
@@ -191,12 +191,11 @@ def _fit_state(
         trainer.fit(module, datamodule=datamodule, ckpt_path=ckpt_path)
     except DivergedError as err:
         status, error = "diverged", str(err)
-    module.to(module.quad_x.device)
+    state = evaluate_state(module, spectrum)
     if logger:
-        state = evaluate_state(module, spectrum)
         final = {f"final/{k}": state[k] for k in LOGGED if math.isfinite(state[k])}
         logger.log_hyperparams(_flat_hparams(cfg), final)
-    return module, int(trainer.global_step), status, error, ckpt_path
+    return module, state, int(trainer.global_step), status, error, ckpt_path
 
 
 def environment() -> dict[str, str | None]:
@@ -228,11 +227,9 @@ PARITIES = {None: 0, "even": 1, "odd": -1}
 
 def parity_of(choice: str | None, n: int, potential: Any) -> int:
     """+1 (even), −1 (odd) or 0 for state n; ``alternate`` gives even, odd, even, ..."""
+    one_of("ansatz.parity", choice, (*PARITIES, "alternate"))
     if choice == "alternate":
         choice = "even" if n % 2 else "odd"
-    if choice not in PARITIES:
-        allowed = "null, even, odd, alternate"
-        raise ConfigError("ansatz.parity", choice, f"must be one of {allowed}")
     if choice is not None:
         a, b = potential.box
         x = a + (b - a) * (np.arange(997) + 0.5) / 997  # off any jump of a symmetric step
@@ -288,10 +285,6 @@ def build(key: str, node: DictConfig, **kwargs: Any) -> Any:
 def _with_reference(callback: Any, spectrum: Any) -> Any:
     """Partial callbacks (``_partial_: true``) are completed with the reference spectrum."""
     return callback(spectrum=spectrum) if isinstance(callback, functools.partial) else callback
-
-
-def _rounded(state: dict[str, Any]) -> dict[str, Any]:
-    return {k: (float(f"{v:.17g}") if isinstance(v, float) else v) for k, v in state.items()}
 
 
 def _short(node: Any) -> Any:
