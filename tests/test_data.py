@@ -13,7 +13,7 @@ def batches(sampler: str, seed: int = 0, count: int = 3, box=(0.25, 2.0)):
     return [next(iterator) for _ in range(count)]
 
 
-@pytest.mark.parametrize("sampler", ["grid", "random", "sobol"])
+@pytest.mark.parametrize("sampler", ["grid", "chebyshev", "random", "lhs", "sobol"])
 def test_points_lie_inside_the_box_with_the_configured_count(sampler):
     for x in batches(sampler):
         assert x.shape == (64, 1)
@@ -34,13 +34,14 @@ def test_grid_is_fixed():
 
 
 def test_bad_sampler_and_count_name_the_key():
-    with pytest.raises(ConfigError, match="^sampler = 'lhs': must be one of grid, random, sobol"):
-        CollocationDataModule((0, 1), sampler="lhs")
+    allowed = "must be one of grid, chebyshev, random, lhs, sobol"
+    with pytest.raises(ConfigError, match=f"^sampler = 'halton': {allowed}"):
+        CollocationDataModule((0, 1), sampler="halton")
     with pytest.raises(ConfigError, match="^n_points = 0"):
         CollocationDataModule((0, 1), n_points=0)
 
 
-@pytest.mark.parametrize("sampler", ["random", "sobol"])
+@pytest.mark.parametrize("sampler", ["random", "lhs", "sobol"])
 def test_sampler_state_round_trip_continues_the_stream(sampler):
     module = CollocationDataModule((0, 1), n_points=8, sampler=sampler, seed=3)
     stream = iter(module.train_dataloader())
@@ -51,3 +52,33 @@ def test_sampler_state_round_trip_continues_the_stream(sampler):
     fresh.load_state_dict(state)
     resumed = iter(fresh.train_dataloader())
     assert all(torch.equal(next(resumed), e) for e in expected)
+
+
+def test_latin_hypercube_puts_one_point_in_every_stratum():
+    for x in batches("lhs", count=2, box=(0.0, 1.0)):
+        strata = torch.floor(x.flatten() * 64).long()
+        assert torch.equal(torch.sort(strata).values, torch.arange(64))
+    first, second = batches("lhs", count=2)
+    assert not torch.equal(first, second)
+
+
+def test_chebyshev_nodes_are_fixed_and_cluster_at_the_walls():
+    first, second = batches("chebyshev", count=2, box=(-1.0, 1.0))
+    assert torch.equal(first, second)
+    k = torch.arange(1, 65, dtype=torch.float64)
+    expected = torch.cos((2 * k - 1) * torch.pi / 128)
+    torch.testing.assert_close(first.flatten().double(), expected, rtol=0, atol=1e-6)
+    gaps = first.flatten().sort().values.diff()
+    assert gaps[0] < gaps[32] / 10  # dense near the walls, sparse in the middle
+
+
+def test_added_points_join_every_later_batch_and_the_state():
+    module = CollocationDataModule((0, 1), n_points=8, sampler="random", seed=1)
+    stream = iter(module.train_dataloader())
+    next(stream)
+    module.points.add(torch.tensor([[0.1], [0.9]]))
+    batch = next(stream)
+    assert batch.shape == (10, 1) and torch.equal(batch[-2:], torch.tensor([[0.1], [0.9]]))
+    fresh = CollocationDataModule((0, 1), n_points=8, sampler="random", seed=1)
+    fresh.load_state_dict(module.state_dict())
+    assert torch.equal(fresh.points.added, module.points.added)

@@ -14,7 +14,7 @@ from hydra.utils import instantiate
 
 from conftest import CONF, ROOT
 from qwpinn import reference
-from qwpinn.train import build, run
+from qwpinn.train import build, build_module, run
 
 POTENTIALS = sorted(p.stem for p in (CONF / "potential").glob("*.yaml"))
 ARCHS = sorted(p.stem for p in (CONF / "arch").glob("*.yaml"))
@@ -149,3 +149,60 @@ def test_a_failing_job_does_not_stop_its_siblings(tmp_path):
     assert statuses[0] == "failed" and statuses[1] != "failed"
     with open(sweep / "summary.csv") as handle:
         assert len(list(csv.DictReader(handle))) == 2
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("arch", ARCHS)
+def test_every_arch_reaches_the_finite_well_ground_state(make_config, arch):
+    """Each architecture with its default hyper-parameters, 400 steps: ≤ 1e-4 of the reference."""
+    cfg = make_config(f"arch={arch}", "trainer.max_steps=400", "~logger", "callbacks=null")
+    state = run(cfg)["states"][0]
+    assert state["energy_rel_error"] <= 1e-4 and state["nodes"] == 0
+
+
+def test_lr_annealing_logs_its_weights_and_checkpoints_them(make_config):
+    import torch
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    cfg = make_config("loss=lr_annealing", "trainer.log_every_n_steps=10", *SHORT)
+    run(cfg)
+    out = Path(cfg.paths.output_dir)
+    events = EventAccumulator(str(next((out / "tensorboard").rglob("events.out.tfevents.*"))))
+    logged = [e.value for e in events.Reload().Scalars("weights/normalization")]
+    assert len(logged) >= 3 and logged[-1] != logged[0]  # annealed, not the configured 1.0
+    lambdas = torch.load(out / "checkpoints" / "last.ckpt", weights_only=False)["state_dict"]
+    assert lambdas["weighting.lambdas"][2] == pytest.approx(logged[-1], rel=1e-6)
+
+
+def test_residual_adaptive_resampling_adds_the_points_of_largest_residual(make_config):
+    from types import SimpleNamespace
+
+    import torch
+
+    from qwpinn.callbacks import ResidualAdaptiveResampling
+    from qwpinn.data import CollocationDataModule
+
+    cfg = make_config("data=rar", "loss=ritz_residual", "data.rar.every_n_steps=10", *SHORT)
+    run(cfg)
+    checkpoint = torch.load(
+        Path(cfg.paths.output_dir) / "checkpoints" / "last.ckpt", weights_only=False
+    )
+    assert checkpoint["CollocationDataModule"]["added"].shape == (3 * 32, 1)  # steps 10, 20, 30
+    # one round by hand: the added points are the candidates of largest |r|
+    potential = build("potential", cfg.potential)
+    module = build_module(cfg, potential, potential.default_energy_init()).double()
+    module._materialize(with_energy=True)
+    data = CollocationDataModule(potential.box, n_points=8)
+    rar = ResidualAdaptiveResampling(every_n_steps=5, candidates=256, add=8)
+    rar.on_fit_start(None, module)
+    state = rar.generator.get_state()
+    trainer = SimpleNamespace(global_step=5, datamodule=data)
+    rar.on_train_batch_end(trainer, module)
+    rar.generator.set_state(state)
+    x = torch.rand(256, 1, generator=rar.generator)
+    r = module.residual_at(x).abs().flatten()
+    assert torch.equal(data.points.added, x[r.topk(8).indices].float())
+    assert r.topk(8).values.min() > r.median()
+    trainer.global_step = 6  # not a multiple of every_n_steps: nothing added
+    rar.on_train_batch_end(trainer, module)
+    assert data.points.added.shape == (8, 1)

@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from qwpinn import physics
+from qwpinn.errors import ConfigError, integer_at_least
 
 LOGGED = ("energy_rel_error", "psi_l2_error", "residual_rms", "energy_parameter_rel_error")
 
@@ -148,3 +149,29 @@ def plot_wavefunctions(data: dict[str, np.ndarray], title: str) -> Any:
     axis.set_title(title)
     figure.tight_layout()
     return figure
+
+
+class ResidualAdaptiveResampling(L.Callback):
+    """RAR (Lu et al. 2021): every ``every_n_steps`` steps of the Adam phase, evaluate |r| of the
+    normalized ψ at ``candidates`` uniform points and add the ``add`` largest to the collocation
+    set (``CollocationPoints.add``); the added points join every later batch and checkpoints."""
+
+    def __init__(self, every_n_steps: int = 50, candidates: int = 4096, add: int = 32) -> None:
+        integer_at_least("every_n_steps", every_n_steps)
+        integer_at_least("candidates", candidates)
+        if integer_at_least("add", add) > candidates:
+            raise ConfigError("add", add, f"must be at most candidates = {candidates}")
+        self.every_n_steps, self.candidates, self.add = every_n_steps, candidates, add
+        self.generator = torch.Generator()
+
+    def on_fit_start(self, trainer: L.Trainer, pl_module: Any) -> None:
+        self.generator.manual_seed(torch.initial_seed() % 2**63)
+
+    def on_train_batch_end(self, trainer: L.Trainer, pl_module: Any, *args: Any) -> None:
+        step = trainer.global_step
+        if step % self.every_n_steps or step > pl_module.adam_steps:
+            return
+        a, b = pl_module.potential.box
+        x = a + (b - a) * torch.rand(self.candidates, 1, generator=self.generator)
+        worst = pl_module.residual_at(x).abs().flatten().topk(self.add).indices
+        trainer.datamodule.points.add(x[worst])

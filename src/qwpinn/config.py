@@ -15,7 +15,7 @@ from typing import Any, Optional
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, DictConfig, OmegaConf
 
-from qwpinn.errors import ConfigError, one_of
+from qwpinn.errors import ConfigError, integer_at_least, one_of
 
 
 def _pair(lo: float, hi: float) -> Any:
@@ -77,9 +77,38 @@ class MLPConf:
 
 
 @dataclass
+class FourierConf(MLPConf):
+    _target_: str = "qwpinn.nets.FourierMLP"
+    features: int = 16
+    sigma: float = 1.0
+
+
+@dataclass
+class ModifiedMLPConf(MLPConf):
+    _target_: str = "qwpinn.nets.ModifiedMLP"
+
+
+@dataclass
+class GaussianConf(MLPConf):
+    _target_: str = "qwpinn.nets.GaussianMLP"
+    gaussians: int = 16
+    feature_dim: int = 4
+    sigma: Optional[float] = None  # noqa: UP045
+    width: int = 16
+    depth: int = 1
+
+
+@dataclass
 class AnsatzConf:
     kinks: bool = False
     parity: Optional[str] = None  # noqa: UP045 - OmegaConf reads typing.Optional
+
+
+@dataclass
+class AnnealingConf:
+    main: str = "residual"
+    every_n_steps: int = 10
+    alpha: float = 0.1
 
 
 @dataclass
@@ -87,6 +116,7 @@ class LossConf:
     weights: dict[str, float] = field(default_factory=dict)
     energy_update: str = "rayleigh"
     normalize_psi: bool = True
+    annealing: Optional[AnnealingConf] = None  # noqa: UP045
 
 
 @dataclass
@@ -105,6 +135,7 @@ class DataConf:
     _target_: str = "qwpinn.data.CollocationDataModule"
     sampler: str = "random"
     n_points: int = 1024
+    rar: Any = None  # residual-based adaptive resampling callback (data=rar)
 
 
 @dataclass
@@ -150,6 +181,9 @@ SCHEMAS = {
     ("potential", "piecewise_schema"): PiecewiseConf,
     ("potential", "expression_schema"): ExpressionConf,
     ("arch", "mlp_schema"): MLPConf,
+    ("arch", "fourier_schema"): FourierConf,
+    ("arch", "modified_mlp_schema"): ModifiedMLPConf,
+    ("arch", "gaussian_schema"): GaussianConf,
     ("ansatz", "ansatz_schema"): AnsatzConf,
     ("loss", "loss_schema"): LossConf,
     ("optimizer", "optimizer_schema"): OptimizerConf,
@@ -191,9 +225,7 @@ def validate(cfg: DictConfig) -> None:
 
 
 def _integer(cfg: DictConfig, key: str, minimum: int) -> None:
-    value = OmegaConf.select(cfg, key)
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ConfigError(key, value, f"must be an integer >= {minimum}")
+    integer_at_least(key, OmegaConf.select(cfg, key), minimum)
 
 
 def _number(cfg: DictConfig, key: str, positive: bool) -> None:

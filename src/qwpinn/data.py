@@ -1,9 +1,12 @@
 """CollocationDataModule: one tensor of collocation points x (N×1) per training step.
 
-Samplers: ``grid`` (fixed uniform interior grid), ``random`` (uniform, redrawn every step)
-and ``sobol`` (scrambled Sobol sequence, next N points every step). All are seeded. Points
-come from an in-process iterable (no worker processes, no collation): tiny batches cost
-nothing beyond drawing them.
+Samplers: ``grid`` (fixed uniform interior grid), ``chebyshev`` (fixed Chebyshev–Gauss
+nodes x_k = c + h·cos((2k−1)π/2N), clustered at the walls), ``random`` (uniform, redrawn
+every step), ``lhs`` (Latin hypercube: one uniform point in each of N equal strata, redrawn
+every step) and ``sobol`` (scrambled Sobol sequence, next N points every step). All are
+seeded. Points added by residual-based adaptive resampling (``callbacks.
+ResidualAdaptiveResampling``) join every later batch. Points come from an in-process
+iterable (no worker processes, no collation): tiny batches cost nothing beyond drawing them.
 """
 
 from __future__ import annotations
@@ -15,9 +18,9 @@ import lightning as L
 import torch
 from torch.utils.data import DataLoader, IterableDataset
 
-from qwpinn.errors import ConfigError, one_of
+from qwpinn.errors import integer_at_least, one_of
 
-SAMPLERS = ("grid", "random", "sobol")
+SAMPLERS = ("grid", "chebyshev", "random", "lhs", "sobol")
 
 
 class CollocationPoints(IterableDataset):
@@ -28,29 +31,44 @@ class CollocationPoints(IterableDataset):
         self.n_points, self.sampler, self.seed = n_points, sampler, seed
         self.generator = torch.Generator().manual_seed(seed)
         self.sobol = torch.quasirandom.SobolEngine(1, scramble=True, seed=seed)
+        self.added = torch.empty(0, 1)
+
+    def add(self, points: torch.Tensor) -> None:
+        """Points (M×1) that every later batch includes (adaptive resampling)."""
+        self.added = torch.cat([self.added, points.detach().cpu().to(self.added.dtype)])
 
     def __iter__(self) -> Iterator[torch.Tensor]:
         """Continues the stream where it stopped (and where a checkpoint left it)."""
-        length = self.b - self.a
-        if self.sampler == "grid":
-            grid = self.a + length * (torch.arange(self.n_points) + 0.5) / self.n_points
-            grid = grid.reshape(-1, 1)
-            while True:
-                yield grid
+        length, n = self.b - self.a, self.n_points
+        strata = torch.arange(n).reshape(-1, 1)
+        fixed = {
+            "grid": (strata + 0.5) / n,
+            "chebyshev": 0.5 + 0.5 * torch.cos((2 * strata + 1) * torch.pi / (2 * n)),
+        }.get(self.sampler)
         while True:
-            if self.sampler == "random":
-                unit = torch.rand(self.n_points, 1, generator=self.generator)
+            if fixed is not None:
+                unit = fixed
+            elif self.sampler == "random":
+                unit = torch.rand(n, 1, generator=self.generator)
+            elif self.sampler == "lhs":
+                unit = (strata + torch.rand(n, 1, generator=self.generator)) / n
             else:
-                unit = self.sobol.draw(self.n_points)
-            yield self.a + length * unit
+                unit = self.sobol.draw(n)
+            points = self.a + length * unit
+            yield torch.cat([points, self.added]) if len(self.added) else points
 
     def state_dict(self) -> dict[str, Any]:
-        return {"generator": self.generator.get_state(), "sobol_drawn": self.sobol.num_generated}
+        return {
+            "generator": self.generator.get_state(),
+            "sobol_drawn": self.sobol.num_generated,
+            "added": self.added,
+        }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self.generator.set_state(state["generator"])
         self.sobol = torch.quasirandom.SobolEngine(1, scramble=True, seed=self.seed)
         self.sobol.fast_forward(state["sobol_drawn"])
+        self.added = state.get("added", torch.empty(0, 1))
 
 
 class CollocationDataModule(L.LightningDataModule):
@@ -61,8 +79,7 @@ class CollocationDataModule(L.LightningDataModule):
     ) -> None:
         super().__init__()
         one_of("sampler", sampler, SAMPLERS)
-        if not isinstance(n_points, int) or n_points < 1:
-            raise ConfigError("n_points", n_points, "must be an integer >= 1")
+        integer_at_least("n_points", n_points)
         self.points = CollocationPoints(box, n_points, sampler, seed)
 
     def train_dataloader(self) -> DataLoader:

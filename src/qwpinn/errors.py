@@ -36,3 +36,10 @@ def one_of(key: str, value: Any, allowed: Sequence[Any]) -> Any:
         names = ", ".join("null" if a is None else str(a) for a in allowed)
         raise ConfigError(key, value, f"must be one of {names}")
     return value
+
+
+def integer_at_least(key: str, value: Any, minimum: int = 1) -> int:
+    """`value` if it is an integer >= `minimum` (not a bool), else a ConfigError naming `key`."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ConfigError(key, value, f"must be an integer >= {minimum}")
+    return value

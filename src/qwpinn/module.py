@@ -28,8 +28,8 @@ from torch import nn
 
 from qwpinn import physics
 from qwpinn.errors import ConfigError, one_of
+from qwpinn.weighting import LossWeighting
 
-LOSS_TERMS = ("rayleigh", "residual", "normalization", "orthogonality")
 ORTHOGONALITY = ("projection", "penalty")
 ENERGY_UPDATES = ("rayleigh", "gradient")
 OptimizerFactory = Callable[..., torch.optim.Optimizer]
@@ -62,11 +62,13 @@ class EigenPINN(L.LightningModule):
         inject_nan_at_step: int | None = None,
         lower_states: Sequence[EigenPINN] = (),
         orthogonality: str = "projection",
+        annealing: dict[str, Any] | None = None,
     ) -> None:
         super().__init__()
         self.automatic_optimization = False
         self.ansatz, self.potential = ansatz, potential
-        self.weights = _loss_weights(weights)
+        self.weighting = LossWeighting(weights, annealing)
+        self.weights = self.weighting.configured
         self.with_residual = self.weights.get("residual", 0.0) > 0.0  # else no ψ'' at all
         self.normalize_psi = bool(normalize_psi)
         self.energy_update = one_of("loss.energy_update", energy_update, ENERGY_UPDATES)
@@ -141,8 +143,17 @@ class EigenPINN(L.LightningModule):
             terms["residual"] = physics.residual(psi_c, d2psi_c, v, self.energy).square().mean()
         return terms
 
+    @torch.enable_grad()
+    def residual_at(self, x: torch.Tensor) -> torch.Tensor:
+        """r(x) = −ψ̂'' + Vψ̂ − Eψ̂ of the normalized ψ̂ = ψ/‖ψ‖ at points x (N×1), no graph."""
+        x = x.to(self.quad_x)
+        psi, _, d2psi = physics.derivatives(self.psi, x, 2, create_graph=False)
+        scale = physics.norm_squared(self.psi(self.quad_x), self.quad_w).rsqrt()
+        r = physics.residual(psi * scale, d2psi * scale, self.potential(x), self.energy)
+        return r.detach()
+
     def total_loss(self, terms: dict[str, torch.Tensor]) -> torch.Tensor:
-        return sum(w * terms[name] for name, w in self.weights.items() if w and name in terms)
+        return self.weighting(terms)
 
     # -- training --------------------------------------------------------------------------
     def on_fit_start(self) -> None:
@@ -198,6 +209,8 @@ class EigenPINN(L.LightningModule):
         def closure() -> torch.Tensor:
             optimizer.zero_grad()
             terms = self.loss_terms(batch)
+            if in_adam and self.weighting.due(self.global_step):  # L-BFGS needs fixed weights
+                self.weighting.anneal(terms, list(self.ansatz.parameters()))
             loss = self.total_loss(terms)
             if self.global_step == self.inject_nan_at_step:
                 loss = loss * float("nan")
@@ -251,6 +264,8 @@ class EigenPINN(L.LightningModule):
         metrics["loss/total"] = loss.detach()
         metrics["energy/parameter"] = self.energy.detach()
         metrics["energy/rayleigh"] = terms["rayleigh"].detach()
+        if self.weighting.every:
+            metrics.update({f"weights/{k}": v for k, v in self.weighting.as_dict().items()})
         self.log_dict(metrics, on_step=True, on_epoch=False, prog_bar=False)
         self.log("E", terms["rayleigh"].detach(), prog_bar=True, on_step=True, on_epoch=False)
 
@@ -267,18 +282,3 @@ class EigenPINN(L.LightningModule):
         if self.scheduler_factory is None:
             return optimizers
         return optimizers, [self.scheduler_factory(adam)]
-
-
-def _loss_weights(weights: dict[str, float]) -> dict[str, float]:
-    out = {}
-    for name, value in dict(weights).items():
-        if name not in LOSS_TERMS:
-            allowed = f"unknown term; terms are {', '.join(LOSS_TERMS)}"
-            raise ConfigError(f"loss.weights.{name}", value, allowed)
-        value = float(value)
-        if not value >= 0.0 or value == float("inf"):
-            raise ConfigError(f"loss.weights.{name}", value, "must be a finite number >= 0")
-        out[name] = value
-    if not any(out.get(name) for name in ("rayleigh", "residual")):
-        raise ConfigError("loss.weights", weights, "rayleigh or residual must have a weight > 0")
-    return out

@@ -1,11 +1,23 @@
-"""Architectures: ``nn.Module`` maps x (N×d) to N×1. No physics in here."""
+"""Architectures: ``nn.Module`` maps x (N×d) to N×out. No physics in here.
+
+- ``MLP``: fully connected, smooth activation, Xavier init.
+- ``FourierMLP``: random Fourier features γ(x) = [cos 2πBx, sin 2πBx], B ~ N(0, σ²), then an MLP
+  (Tancik et al. 2020; Wang, Wang & Perdikaris 2021).
+- ``ModifiedMLP``: U = φ(XW₁+b₁), V = φ(XW₂+b₂); each hidden layer H ← Z⊙U + (1−Z)⊙V with
+  Z = φ(HW+b); linear output (Wang, Teng & Perdikaris 2021).
+- ``GaussianMLP``: physics-informed Gaussians (Kang et al. 2024): a feature embedding
+  FE(x) = Σᵢ fᵢ exp(−(x−μᵢ)²/2σᵢ²) with trainable centres μᵢ, widths σᵢ and feature vectors
+  fᵢ, followed by a small MLP.
+"""
 
 from __future__ import annotations
+
+import math
 
 import torch
 from torch import nn
 
-from qwpinn.errors import ConfigError, one_of
+from qwpinn.errors import ConfigError, finite_number, integer_at_least, one_of
 
 ACTIVATIONS = ("tanh", "sin", "silu", "gelu", "softplus")
 
@@ -29,27 +41,111 @@ class MLP(nn.Module):
         out_features: int = 1,
     ) -> None:
         super().__init__()
-        one_of("activation", activation, ACTIVATIONS)
-        for key, value in (("width", width), ("depth", depth)):
-            if not isinstance(value, int) or value < 1:
-                raise ConfigError(key, value, "must be an integer >= 1")
+        _check_sizes(width=width, depth=depth)
         layers: list[nn.Module] = []
         size = in_features
         for _ in range(depth):
-            layers += [nn.Linear(size, width), _activation(activation)]
+            layers += [_linear(size, width), activation_module(activation)]
             size = width
-        layers.append(nn.Linear(size, out_features))
+        layers.append(_linear(size, out_features))
         self.layers = nn.Sequential(*layers)
-        for layer in self.layers:
-            if isinstance(layer, nn.Linear):
-                nn.init.xavier_normal_(layer.weight)
-                nn.init.zeros_(layer.bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.layers(x)
 
 
-def _activation(name: str) -> nn.Module:
+class FourierMLP(nn.Module):
+    """MLP on random Fourier features γ(x) = [cos 2πBx, sin 2πBx], B (features×d) ~ N(0, σ²).
+
+    B is a buffer (fixed, saved in checkpoints), drawn from torch's seeded generator.
+    """
+
+    def __init__(
+        self,
+        width: int = 32,
+        depth: int = 3,
+        activation: str = "tanh",
+        features: int = 16,
+        sigma: float = 1.0,
+        in_features: int = 1,
+        out_features: int = 1,
+    ) -> None:
+        super().__init__()
+        _check_sizes(features=features)
+        sigma = _positive("sigma", sigma)
+        self.register_buffer("frequencies", sigma * torch.randn(features, in_features))
+        self.mlp = MLP(width, depth, activation, 2 * features, out_features)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        phase = 2.0 * math.pi * x @ self.frequencies.T.to(x.dtype)
+        return self.mlp(torch.cat([torch.cos(phase), torch.sin(phase)], dim=1))
+
+
+class ModifiedMLP(nn.Module):
+    """Wang–Teng–Perdikaris modified MLP: two encoders U, V gate every hidden layer,
+    H₁ = φ(XW₀+b₀),  H_{k+1} = Z_k⊙U + (1−Z_k)⊙V with Z_k = φ(H_k W_k + b_k),  f = H W + b."""
+
+    def __init__(
+        self,
+        width: int = 32,
+        depth: int = 3,
+        activation: str = "tanh",
+        in_features: int = 1,
+        out_features: int = 1,
+    ) -> None:
+        super().__init__()
+        _check_sizes(width=width, depth=depth)
+        self.phi = activation_module(activation)
+        self.encoder_u, self.encoder_v = _linear(in_features, width), _linear(in_features, width)
+        self.first = _linear(in_features, width)
+        self.gates = nn.ModuleList(_linear(width, width) for _ in range(depth - 1))
+        self.out = _linear(width, out_features)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        u, v = self.phi(self.encoder_u(x)), self.phi(self.encoder_v(x))
+        h = self.phi(self.first(x))
+        for gate in self.gates:
+            z = self.phi(gate(h))
+            h = z * u + (1.0 - z) * v
+        return self.out(h)
+
+
+class GaussianMLP(nn.Module):
+    """Physics-informed Gaussians: FE(x) = Σᵢ fᵢ exp(−|x−μᵢ|²/2σᵢ²) ∈ R^k, then a small MLP.
+
+    Centres start evenly spread over the input range [−1, 1], widths at ``sigma`` (the
+    spacing of the centres by default), feature vectors fᵢ ~ N(0, 1); all are trained.
+    """
+
+    def __init__(
+        self,
+        gaussians: int = 16,
+        feature_dim: int = 4,
+        sigma: float | None = None,
+        width: int = 16,
+        depth: int = 1,
+        activation: str = "tanh",
+        in_features: int = 1,
+        out_features: int = 1,
+    ) -> None:
+        super().__init__()
+        _check_sizes(gaussians=gaussians, feature_dim=feature_dim)
+        spacing = 2.0 / gaussians
+        sigma = spacing if sigma is None else _positive("sigma", sigma)
+        centres = torch.linspace(-1.0 + spacing / 2, 1.0 - spacing / 2, gaussians)
+        self.centres = nn.Parameter(centres.reshape(-1, 1).repeat(1, in_features))
+        self.log_sigma = nn.Parameter(torch.full((gaussians, 1), math.log(sigma)))
+        self.features = nn.Parameter(torch.randn(gaussians, feature_dim))
+        self.mlp = MLP(width, depth, activation, feature_dim, out_features)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        distance2 = (x.unsqueeze(1) - self.centres).square().sum(dim=2)  # N×G
+        weights = torch.exp(-0.5 * distance2 / torch.exp(2.0 * self.log_sigma.T))
+        return self.mlp(weights @ self.features)
+
+
+def activation_module(name: str) -> nn.Module:
+    """The activation φ by name."""
     modules = {
         "tanh": nn.Tanh,
         "sin": Sine,
@@ -57,4 +153,24 @@ def _activation(name: str) -> nn.Module:
         "gelu": nn.GELU,
         "softplus": nn.Softplus,
     }
-    return modules[name]()
+    return modules[one_of("activation", name, ACTIVATIONS)]()
+
+
+def _linear(size_in: int, size_out: int) -> nn.Linear:
+    """Linear layer with Xavier-normal weights and zero bias."""
+    layer = nn.Linear(size_in, size_out)
+    nn.init.xavier_normal_(layer.weight)
+    nn.init.zeros_(layer.bias)
+    return layer
+
+
+def _check_sizes(**sizes: int) -> None:
+    for key, value in sizes.items():
+        integer_at_least(key, value)
+
+
+def _positive(key: str, value: float) -> float:
+    number = finite_number(key, value, "must be a finite number > 0")
+    if number <= 0.0:
+        raise ConfigError(key, value, "must be a finite number > 0")
+    return number

@@ -139,6 +139,7 @@ def build_module(
         weights=loss["weights"],
         normalize_psi=loss["normalize_psi"],
         energy_update=loss["energy_update"],
+        annealing=loss.get("annealing"),
         adam=build("optimizer.adam", cfg.optimizer.adam),
         lbfgs=build("optimizer.lbfgs", cfg.optimizer.lbfgs) if cfg.optimizer.lbfgs else None,
         scheduler=build("optimizer.scheduler", cfg.optimizer.scheduler)
@@ -181,7 +182,10 @@ def _fit_state(
         if logger:
             logger = build("logger", cfg.logger, version=f"state_{n}")
     trainer = build("trainer", cfg.trainer, callbacks=callbacks, logger=logger)
-    datamodule = build("data", cfg.data, box=potential.box, seed=int(cfg.seed) + n - 1)
+    data = OmegaConf.masked_copy(cfg.data, [k for k in cfg.data if k != "rar"])
+    datamodule = build("data", data, box=potential.box, seed=int(cfg.seed) + n - 1)
+    if cfg.data.get("rar"):
+        trainer.callbacks.append(build("data.rar", cfg.data.rar))
 
     status, error = "ok", None
     ckpt_path = _checkpoint_to_resume(cfg, out) if single else None

@@ -1,0 +1,89 @@
+"""Architectures: shapes, the equations they implement, seeding, training to the reference."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from qwpinn import physics
+from qwpinn.errors import ConfigError
+from qwpinn.nets import MLP, FourierMLP, GaussianMLP, ModifiedMLP
+
+NETS = {
+    "mlp": lambda out: MLP(8, 2, out_features=out),
+    "fourier": lambda out: FourierMLP(8, 2, features=4, sigma=2.0, out_features=out),
+    "modified_mlp": lambda out: ModifiedMLP(8, 3, out_features=out),
+    "gaussian": lambda out: GaussianMLP(gaussians=6, feature_dim=3, out_features=out),
+}
+
+
+@pytest.mark.parametrize("name", NETS)
+def test_every_net_maps_points_to_outputs_with_trainable_smooth_derivatives(name):
+    torch.manual_seed(0)
+    net = NETS[name](2).double()
+    x = torch.linspace(-1, 1, 17, dtype=torch.float64).reshape(-1, 1)
+    assert net(x).shape == (17, 2)
+    value, first, second = physics.derivatives(lambda t: net(t)[:, :1], x, 2, create_graph=True)
+    (value.square().sum() + second.square().sum()).backward()
+    grads = [p.grad for p in net.parameters()]
+    assert all(g is not None and torch.isfinite(g).all() for g in grads)
+    assert any(g.abs().sum() > 0 for g in grads)
+    h = 1e-4  # ψ'' agrees with central differences of the net itself
+    fd = (net(x + h)[:, :1] - 2 * net(x)[:, :1] + net(x - h)[:, :1]) / h**2
+    torch.testing.assert_close(second.detach(), fd.detach(), rtol=1e-4, atol=1e-4)
+
+
+def test_fourier_features_are_fixed_seeded_and_saved():
+    torch.manual_seed(3)
+    net = FourierMLP(8, 1, features=5, sigma=2.0)
+    torch.manual_seed(3)
+    again = FourierMLP(8, 1, features=5, sigma=2.0)
+    assert torch.equal(net.frequencies, again.frequencies)
+    assert "frequencies" in net.state_dict()
+    assert not any(p is net.frequencies for p in net.parameters())
+    x = torch.rand(7, 1)
+    phase = 2 * math.pi * x @ net.frequencies.T
+    expected = net.mlp(torch.cat([torch.cos(phase), torch.sin(phase)], dim=1))
+    torch.testing.assert_close(net(x), expected)
+
+
+def test_modified_mlp_gates_every_layer_between_its_two_encoders():
+    torch.manual_seed(0)
+    net = ModifiedMLP(6, 3, activation="tanh").double()
+    x = torch.rand(5, 1, dtype=torch.float64)
+    u, v = torch.tanh(net.encoder_u(x)), torch.tanh(net.encoder_v(x))
+    h = torch.tanh(net.first(x))
+    for gate in net.gates:
+        z = torch.tanh(gate(h))
+        h = z * u + (1 - z) * v
+    torch.testing.assert_close(net(x), net.out(h))
+    assert len(net.gates) == 2
+
+
+def test_gaussian_embedding_is_a_sum_of_trainable_gaussians():
+    torch.manual_seed(0)
+    net = GaussianMLP(gaussians=4, feature_dim=2, sigma=0.3).double()
+    x = torch.rand(6, 1, dtype=torch.float64) * 2 - 1
+    mu, sigma, f = net.centres[:, 0], net.log_sigma.exp()[:, 0], net.features
+    weights = torch.exp(-((x - mu) ** 2) / (2 * sigma**2))
+    torch.testing.assert_close(net(x), net.mlp(weights @ f))
+    torch.testing.assert_close(sigma, torch.full((4,), 0.3, dtype=torch.float64))
+    assert {"centres", "log_sigma", "features"} <= {n for n, _ in net.named_parameters()}
+
+
+@pytest.mark.parametrize(
+    ("make", "key"),
+    [
+        (lambda: FourierMLP(sigma=0.0), "sigma"),
+        (lambda: FourierMLP(features=0), "features"),
+        (lambda: GaussianMLP(gaussians=0), "gaussians"),
+        (lambda: GaussianMLP(sigma=-1.0), "sigma"),
+        (lambda: ModifiedMLP(activation="relu"), "activation"),
+        (lambda: MLP(width=True), "width"),
+    ],
+)
+def test_bad_sizes_name_the_key(make, key):
+    with pytest.raises(ConfigError, match=f"^{key} = "):
+        make()
