@@ -59,9 +59,11 @@ def test_run_writes_the_energy_history_of_every_step(make_config):
     assert rows[-1]["energy_parameter"] == state["energy_parameter"]
     assert rows[-1]["energy_rel_error"] == pytest.approx(state["energy_parameter_rel_error"], 1e-6)
     assert set(state["time_to"]) == {"1e-03", "1e-05", "1e-07", "1e-09"}
-    errors = [r["energy_rel_error"] for r in rows]
-    for key, seconds in state["time_to"].items():  # the file rounds times to 1 µs
-        assert seconds == pytest.approx(time_to_stay_below(times, errors, float(key)), abs=1e-6)
+    history = EnergyHistory.read(out / "energy_history.csv", exact)
+    thresholds = [float(key) for key in state["time_to"]]
+    for key, seconds in history.time_to(thresholds).items():  # the file rounds times to 1 µs
+        assert seconds == pytest.approx(state["time_to"][key], abs=1e-6)
+    assert history.error_at(math.inf) == pytest.approx(rows[-1]["energy_rel_error"], 1e-6)
 
 
 def test_every_state_gets_its_own_history(make_config):

@@ -6,6 +6,7 @@ They receive the reference ``Spectrum`` at construction (Hydra configs mark them
 
 from __future__ import annotations
 
+import csv
 import math
 import time
 from collections.abc import Sequence
@@ -88,6 +89,20 @@ class EnergyHistory:
         self.times: list[float] = []
         self.energies: list[float] = []
         self.parameters: list[float] = []
+
+    @classmethod
+    def read(cls, path: Path, energy_ref: float) -> EnergyHistory:
+        """The history a run wrote to ``path`` (an ``energy_history.csv``)."""
+        history = cls(energy_ref)
+        with Path(path).open() as handle:
+            for row in csv.DictReader(handle):
+                history.record(
+                    int(row["step"]),
+                    float(row["time_s"]),
+                    float(row["energy"]),
+                    float(row["energy_parameter"]),
+                )
+        return history
 
     def record(self, step: int, time_s: float, energy: float, parameter: float) -> None:
         self.steps.append(step)
