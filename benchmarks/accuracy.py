@@ -35,6 +35,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import statistics
 import sys
 import tempfile
@@ -50,7 +51,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from conftest import compose_config  # noqa: E402
-from qwpinn import reference  # noqa: E402
+from qwpinn import physics, reference  # noqa: E402
 from qwpinn.callbacks import EnergyHistory, evaluate_state  # noqa: E402
 from qwpinn.train import build, build_module, run  # noqa: E402
 
@@ -208,7 +209,8 @@ def deepxde_arm(name: str, seed: int, budget: float, init: float) -> Outcome:
 
     resample = dde.callbacks.PDEPointResampler(period=1)
     model.train(iterations=10**9, callbacks=[resample, Budget()], display_every=10**9)
-    x, w = (np.asarray(t) for t in potential_quadrature(potential))
+    nodes = physics.gauss_legendre(potential.box, potential.breakpoints, 64)
+    x, w = (np.asarray(t) for t in nodes)
     psi = model.predict(x.reshape(-1, 1)).ravel()
     psi = psi / math.sqrt(float(np.sum(w * psi**2)))
     ref = spectrum.psi_at(1, x)
@@ -216,18 +218,8 @@ def deepxde_arm(name: str, seed: int, budget: float, init: float) -> Outcome:
     return history, psi_l2
 
 
-def potential_quadrature(potential: Any) -> tuple[Any, Any]:
-    from qwpinn import physics
-
-    return physics.gauss_legendre(
-        potential.box, potential.breakpoints, 64, potential.quadrature_panels
-    )
-
-
 def _deepxde_missing() -> str | None:
     """None when DeepXDE imports (PyTorch backend), else the note for the table."""
-    import os
-
     os.environ.setdefault("DDE_BACKEND", "pytorch")
     try:
         import deepxde  # noqa: F401
@@ -238,7 +230,7 @@ def _deepxde_missing() -> str | None:
 
 def fd_reference(potential: Any, target: float = FD_TARGET) -> dict[str, Any]:
     """Finite differences + Richardson on M, 2M, … 16M cells, M doubling from 4, until E_1
-    is within ``target`` (relative) of the exact root; the time is that call's (median of 3)."""
+    is within ``target`` (relative) of the exact root; the time is that call's (median of 7)."""
     exact = float(reference.exact_energies(potential.pieces, 1)[0])
     exact_s = _median_time(lambda: reference.exact_energies(potential.pieces, 1))
     base, searched = 4, 0.0
@@ -262,7 +254,7 @@ def fd_reference(potential: Any, target: float = FD_TARGET) -> dict[str, Any]:
         base *= 2
 
 
-def _median_time(call: Callable[[], Any], repeats: int = 3) -> float:
+def _median_time(call: Callable[[], Any], repeats: int = 7) -> float:
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
