@@ -6,6 +6,8 @@ Both train the default finite-well EigenPINN (built by `qwpinn.train.build_modul
 for the same number of steps, one thread, alternated, median of the repeats. The Lightning
 side runs the real `EigenPINN.training_step` with TensorBoard logging on (every 50 steps)
 and no progress bar; the plain side calls the same loss and the same Adam update itself.
+A third arm adds the per-step energy history (`ReferenceMetrics`, its TensorBoard evaluation
+pushed past the last step) to measure what the always-on history costs.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from conftest import compose_config  # noqa: E402
+from qwpinn import reference  # noqa: E402
+from qwpinn.callbacks import ReferenceMetrics  # noqa: E402
 from qwpinn.data import CollocationDataModule  # noqa: E402
 from qwpinn.train import build, build_module  # noqa: E402
 
@@ -68,9 +72,13 @@ class Clock(L.Callback):
         self.seconds = time.perf_counter() - self.start
 
 
-def lightning(tmp: Path, steps: int) -> float:
+def lightning(tmp: Path, steps: int, history: bool = False) -> float:
     _, potential, module = make(tmp, steps)
     clock = Clock()
+    callbacks: list[L.Callback] = [clock]
+    if history:
+        spectrum = reference.solve(potential, 1)
+        callbacks.append(ReferenceMetrics(spectrum, every_n_steps=steps + 1, output_dir=str(tmp)))
     trainer = L.Trainer(
         max_steps=steps,
         precision="64-true",
@@ -81,7 +89,7 @@ def lightning(tmp: Path, steps: int) -> float:
         log_every_n_steps=50,
         logger=L.pytorch.loggers.TensorBoardLogger(str(tmp), name="tb"),
         limit_val_batches=0,
-        callbacks=[clock],
+        callbacks=callbacks,
     )
     trainer.fit(module, datamodule=CollocationDataModule(potential.box, 1024))
     return steps / clock.seconds
@@ -94,14 +102,16 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/loop_overhead.md")
     args = parser.parse_args()
     torch.set_num_threads(1)
-    rates = {"plain": [], "lightning": []}
+    rates = {"plain": [], "lightning": [], "history": []}
     with tempfile.TemporaryDirectory() as tmp:
         for repeat in range(args.repeats):
             rates["plain"].append(plain(Path(tmp) / f"p{repeat}", args.steps))
             rates["lightning"].append(lightning(Path(tmp) / f"l{repeat}", args.steps))
+            rates["history"].append(lightning(Path(tmp) / f"h{repeat}", args.steps, history=True))
             print({k: f"{v[-1]:.0f} steps/s" for k, v in rates.items()}, flush=True)
     plain_rate = statistics.median(rates["plain"])
     lightning_rate = statistics.median(rates["lightning"])
+    history_rate = statistics.median(rates["history"])
     table = "\n".join(
         [
             "| loop | median steps/s | ratio to plain |",
@@ -109,6 +119,8 @@ def main() -> None:
             f"| plain PyTorch | {plain_rate:.0f} | 1.00 |",
             f"| Lightning (TensorBoard logging every 50 steps) | "
             f"{lightning_rate:.0f} | {lightning_rate / plain_rate:.2f} |",
+            f"| Lightning + per-step energy history (energy_history.csv) | "
+            f"{history_rate:.0f} | {history_rate / plain_rate:.2f} |",
         ]
     )
     print(table)

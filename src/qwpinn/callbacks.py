@@ -6,7 +6,10 @@ They receive the reference ``Spectrum`` at construction (Hydra configs mark them
 
 from __future__ import annotations
 
+import csv
 import math
+import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -65,18 +68,141 @@ def _sign_changes(values: np.ndarray) -> int:
     return int(np.count_nonzero(np.diff(np.sign(big)) != 0))
 
 
+class EnergyHistory:
+    """Per-step energies of one state and their errors |E − E_ref|/E_ref against level n.
+
+    ``energy`` is E[ψ] of the step's loss evaluation, ``energy_parameter`` the energy the
+    model carries (equal to it with ``energy_update: rayleigh``; learned with ``gradient``).
+    """
+
+    COLUMNS = (
+        "step",
+        "time_s",
+        "energy",
+        "energy_rel_error",
+        "energy_parameter",
+        "energy_parameter_rel_error",
+    )
+
+    def __init__(self, energy_ref: float) -> None:
+        self.energy_ref = float(energy_ref)
+        self.steps: list[int] = []
+        self.times: list[float] = []
+        self.energies: list[float] = []
+        self.parameters: list[float] = []
+
+    @classmethod
+    def read(cls, path: Path, energy_ref: float) -> EnergyHistory:
+        """The history a run wrote to ``path`` (an ``energy_history.csv``)."""
+        history = cls(energy_ref)
+        with Path(path).open() as handle:
+            for row in csv.DictReader(handle):
+                history.record(
+                    int(row["step"]),
+                    float(row["time_s"]),
+                    float(row["energy"]),
+                    float(row["energy_parameter"]),
+                )
+        return history
+
+    def record(self, step: int, time_s: float, energy: float, parameter: float) -> None:
+        self.steps.append(step)
+        self.times.append(time_s)
+        self.energies.append(energy)
+        self.parameters.append(parameter)
+
+    def errors(self, column: str = "energy") -> np.ndarray:
+        values = self.energies if column == "energy" else self.parameters
+        return np.abs(np.asarray(values) - self.energy_ref) / abs(self.energy_ref)
+
+    def time_to(
+        self, thresholds: Sequence[float], column: str = "energy"
+    ) -> dict[str, float | None]:
+        """Seconds until the error stays below each threshold (None: not below at the end)."""
+        return {
+            f"{t:.0e}": time_to_stay_below(self.times, self.errors(column), t) for t in thresholds
+        }
+
+    def error_at(self, seconds: float, column: str = "energy") -> float:
+        """The error of the last step recorded by ``seconds`` (NaN before the first step)."""
+        last = int(np.searchsorted(np.asarray(self.times), seconds, side="right")) - 1
+        return float(self.errors(column)[last]) if last >= 0 else math.nan
+
+    def write(self, path: Path) -> None:
+        """CSV with a header row ``COLUMNS``, one row per step."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        rows = zip(
+            self.steps,
+            self.times,
+            self.energies,
+            self.errors("energy"),
+            self.parameters,
+            self.errors("parameter"),
+            strict=True,
+        )
+        lines = [",".join(self.COLUMNS)]
+        lines += [f"{s},{t:.6f},{e!r},{de:.6e},{p!r},{dp:.6e}" for s, t, e, de, p, dp in rows]
+        path.write_text("\n".join(lines) + "\n")
+
+
+def time_to_stay_below(
+    times: Sequence[float], errors: Sequence[float], threshold: float
+) -> float | None:
+    """min t_k such that every error from step k on is < threshold; None if the last is not."""
+    above = np.flatnonzero(~(np.asarray(errors) < threshold))  # NaN counts as above
+    if not len(times) or (len(above) and above[-1] == len(times) - 1):
+        return None
+    return float(times[above[-1] + 1] if len(above) else times[0])
+
+
 class ReferenceMetrics(L.Callback):
-    """Every ``every_n_steps`` steps and at the end: log reference errors of the state."""
+    """Every ``every_n_steps`` steps and at the end: log reference errors of the state.
 
-    def __init__(self, spectrum: Any, every_n_steps: int = 100) -> None:
+    Every step it also records the state's ``EnergyHistory`` (two ``.item()`` calls; time
+    from the first training step) and writes it to ``<output_dir>/energy_history.csv`` when
+    training ends or fails; ``time_to()`` gives the seconds until the error stays below each
+    of ``thresholds``.
+    """
+
+    def __init__(
+        self,
+        spectrum: Any,
+        every_n_steps: int = 100,
+        output_dir: str | None = None,
+        thresholds: Sequence[float] = (1e-3, 1e-5, 1e-7, 1e-9),
+    ) -> None:
         self.spectrum, self.every_n_steps = spectrum, max(1, int(every_n_steps))
+        self.output_dir = None if output_dir is None else Path(output_dir)
+        self.thresholds = tuple(float(t) for t in thresholds)
+        self.history: EnergyHistory | None = None
+        self._start = 0.0
 
-    def on_train_batch_end(self, trainer: L.Trainer, pl_module: Any, *args: Any) -> None:
+    def on_train_start(self, trainer: L.Trainer, pl_module: Any) -> None:
+        self.history = EnergyHistory(self.spectrum.energies[pl_module.n - 1])
+        self._start = time.perf_counter()
+
+    def on_train_batch_end(
+        self, trainer: L.Trainer, pl_module: Any, outputs: Any, *args: Any
+    ) -> None:
+        elapsed = time.perf_counter() - self._start
+        energy = outputs["rayleigh"].item()
+        self.history.record(trainer.global_step, elapsed, energy, pl_module.energy.item())
         if trainer.global_step % self.every_n_steps == 0:
             self._log(trainer, pl_module)
 
     def on_train_end(self, trainer: L.Trainer, pl_module: Any) -> None:
+        self._write_history()
         self._log(trainer, pl_module)
+
+    def on_exception(self, trainer: L.Trainer, pl_module: Any, exception: BaseException) -> None:
+        self._write_history()
+
+    def time_to(self) -> dict[str, float | None]:
+        return self.history.time_to(self.thresholds) if self.history else {}
+
+    def _write_history(self) -> None:
+        if self.history is not None and self.output_dir is not None:
+            self.history.write(self.output_dir / "energy_history.csv")
 
     def _log(self, trainer: L.Trainer, pl_module: Any) -> None:
         if trainer.logger is None:

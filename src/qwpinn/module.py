@@ -196,7 +196,8 @@ class EigenPINN(L.LightningModule):
         if with_energy:
             self.energy.data = torch.tensor(self._energy_init, dtype=torch.float64).to(like)
 
-    def training_step(self, batch: torch.Tensor, batch_idx: int) -> None:
+    def training_step(self, batch: torch.Tensor, batch_idx: int) -> dict[str, torch.Tensor]:
+        """One Adam or L-BFGS step; returns E[ψ] of its loss evaluation (for the callbacks)."""
         adam, lbfgs = self._optimizers()
         in_adam = lbfgs is None or self.global_step < self.adam_steps
         optimizer = adam if in_adam else lbfgs
@@ -236,6 +237,7 @@ class EigenPINN(L.LightningModule):
             self._maybe_stop(latest["terms"]["rayleigh"].item())
         if self.global_step % self.log_every_n_steps == 0:
             self._log_terms(latest["terms"], latest["loss"])
+        return {"rayleigh": latest["terms"]["rayleigh"].detach()}
 
     def _optimizers(self) -> tuple[Any, Any]:
         optimizers = self.optimizers()

@@ -23,7 +23,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from qwpinn import physics, reference
 from qwpinn.ansatz import DirichletAnsatz
-from qwpinn.callbacks import LOGGED, evaluate_state
+from qwpinn.callbacks import LOGGED, ReferenceMetrics, evaluate_state
 from qwpinn.config import validate
 from qwpinn.errors import ConfigError, finite_number, one_of
 from qwpinn.module import DivergedError, EigenPINN
@@ -175,10 +175,12 @@ def _fit_state(
     if not cfg.trainer.get("enable_progress_bar", True):
         callbacks = [c for c in callbacks if not isinstance(c, ProgressBar)]
     logger = build("logger", cfg.logger) if cfg.get("logger") else False
-    if not single:  # one checkpoint dir and one TensorBoard run per state
+    if not single:  # one checkpoint dir, energy history and TensorBoard run per state
         for callback in callbacks:
             if isinstance(callback, ModelCheckpoint) and callback.dirpath:
                 callback.dirpath = str(Path(callback.dirpath) / f"state_{n}")
+            if isinstance(callback, ReferenceMetrics) and callback.output_dir:
+                callback.output_dir = callback.output_dir / f"state_{n}"
         if logger:
             logger = build("logger", cfg.logger, version=f"state_{n}")
     trainer = build("trainer", cfg.trainer, callbacks=callbacks, logger=logger)
@@ -196,6 +198,9 @@ def _fit_state(
     except DivergedError as err:
         status, error = "diverged", str(err)
     state = evaluate_state(module, spectrum)
+    for callback in callbacks:
+        if isinstance(callback, ReferenceMetrics):
+            state["time_to"] = callback.time_to()
     if logger:
         final = {f"final/{k}": state[k] for k in LOGGED if math.isfinite(state[k])}
         logger.log_hyperparams(_flat_hparams(cfg), final)
