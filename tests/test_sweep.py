@@ -304,3 +304,14 @@ def test_nan_values_are_ignored(tmp_path: Path) -> None:
     (row,) = summarize(collect(d))
     assert row["n_stats"] == 1 and row["energy_rel_error_mean"] == pytest.approx(2e-6)
     assert not math.isnan(row["energy_rel_error_max"])
+
+
+def test_error_vs_time_takes_medians_per_configuration_and_potential(sweep_dir: Path) -> None:
+    points = sweep.error_vs_time(collect(sweep_dir))
+    assert set(points) == {"finite_well", "barrier"}
+    time, error = points["finite_well"][sweep.DEFAULTS_KEY]  # the failed job has no error
+    assert time == statistics.median(WELL_WALL[:3]) and error == statistics.median(WELL_REL)
+    time, error = points["barrier"]["energy_init=20"]
+    assert error == statistics.median(BARRIER_REL) and time == statistics.median([10, 30, 20])
+    write_summary(sweep_dir)
+    assert (sweep_dir / "error_vs_time.png").stat().st_size > 10_000

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from hydra.utils import instantiate
+from omegaconf import OmegaConf
 
 from conftest import CONF, ROOT
 from qwpinn import reference
@@ -206,3 +207,30 @@ def test_residual_adaptive_resampling_adds_the_points_of_largest_residual(make_c
     trainer.global_step = 6  # not a multiple of every_n_steps: nothing added
     rar.on_train_batch_end(trainer, module)
     assert data.points.added.shape == (8, 1)
+
+
+VARIANTS = sorted(p.stem for p in (CONF / "variant").glob("*.yaml"))
+
+
+def test_the_ablation_sweeps_every_variant_on_both_discontinuous_wells():
+    sweep = OmegaConf.load(CONF / "experiment" / "ablation.yaml").hydra.sweeper.params
+    assert sorted(str(sweep.variant).split(",")) == VARIANTS
+    assert str(sweep.potential).split(",") == ["finite_well", "barrier"]
+    assert len(str(sweep.seed).split(",")) == 5
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_every_variant_composes_to_what_its_name_says(make_config, variant):
+    cfg = make_config(f"variant={variant}")
+    default = make_config(output="default")
+    changed = {k for k in ("arch", "loss", "data") if cfg[k] != default[k]}
+    expected = {
+        "default": set(),
+        "mlp": {"arch"},
+        "fourier": {"arch"},
+        "modified": {"arch"},
+        "gaussian": {"arch"},
+        "residual": {"loss", "data"},
+    }.get(variant.split("_")[0], {"loss"})
+    assert changed == expected
+    build("arch", cfg.arch)
