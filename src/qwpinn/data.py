@@ -1,9 +1,10 @@
-"""CollocationDataModule: one tensor of collocation points x (N×1) per training step.
+"""CollocationDataModule: one point set x (N×1) per optimizer step, K sets per batch (K×N×1).
 
 Samplers: ``grid`` (fixed uniform interior grid), ``random`` (uniform, redrawn every step)
 and ``sobol`` (scrambled Sobol sequence, next N points every step). All are seeded. Points
 come from an in-process iterable (no worker processes, no collation): tiny batches cost
-nothing beyond drawing them.
+nothing beyond drawing them. A batch stacks the next K sets of the stream (the same sets in
+the same order for any K), so the Lightning loop runs once per K optimizer steps.
 """
 
 from __future__ import annotations
@@ -21,16 +22,24 @@ SAMPLERS = ("grid", "random", "sobol")
 
 
 class CollocationPoints(IterableDataset):
-    """Endless stream of N×1 point sets in the open interval (a, b)."""
+    """Endless stream of K×N×1 batches: K consecutive N×1 point sets in the open interval (a, b)."""
 
-    def __init__(self, box: Sequence[float], n_points: int, sampler: str, seed: int) -> None:
+    def __init__(
+        self, box: Sequence[float], n_points: int, sampler: str, seed: int, steps_per_batch: int
+    ) -> None:
         self.a, self.b = float(box[0]), float(box[1])
         self.n_points, self.sampler, self.seed = n_points, sampler, seed
+        self.steps_per_batch = steps_per_batch
         self.generator = torch.Generator().manual_seed(seed)
         self.sobol = torch.quasirandom.SobolEngine(1, scramble=True, seed=seed)
 
     def __iter__(self) -> Iterator[torch.Tensor]:
         """Continues the stream where it stopped (and where a checkpoint left it)."""
+        sets = self._sets()
+        while True:
+            yield torch.stack([next(sets) for _ in range(self.steps_per_batch)])
+
+    def _sets(self) -> Iterator[torch.Tensor]:
         length = self.b - self.a
         if self.sampler == "grid":
             grid = self.a + length * (torch.arange(self.n_points) + 0.5) / self.n_points
@@ -57,13 +66,19 @@ class CollocationDataModule(L.LightningDataModule):
     """Collocation points on the potential's box; counts and sampler from the ``data`` group."""
 
     def __init__(
-        self, box: Sequence[float], n_points: int = 1024, sampler: str = "random", seed: int = 0
+        self,
+        box: Sequence[float],
+        n_points: int = 1024,
+        sampler: str = "random",
+        seed: int = 0,
+        steps_per_batch: int = 1,
     ) -> None:
         super().__init__()
         one_of("sampler", sampler, SAMPLERS)
-        if not isinstance(n_points, int) or n_points < 1:
-            raise ConfigError("n_points", n_points, "must be an integer >= 1")
-        self.points = CollocationPoints(box, n_points, sampler, seed)
+        for key, value in (("n_points", n_points), ("steps_per_batch", steps_per_batch)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ConfigError(key, value, "must be an integer >= 1")
+        self.points = CollocationPoints(box, n_points, sampler, seed, steps_per_batch)
 
     def train_dataloader(self) -> DataLoader:
         return DataLoader(self.points, batch_size=None, num_workers=0)

@@ -155,6 +155,17 @@ def build_module(
     )
 
 
+def steps_per_batch(cfg: DictConfig) -> int:
+    """Optimizer steps per Lightning batch: ``data.steps_per_batch`` lowered to the gcd with
+    the log interval and every ``callbacks.*.every_n_*`` interval, so logs, checkpoints and
+    reference metrics fall on exactly the steps they would at one step per batch."""
+    intervals = [int(cfg.trainer.get("log_every_n_steps", 50))]
+    for node in cfg.callbacks.values():
+        if node:
+            intervals += [int(v) for k, v in node.items() if k.startswith("every_n_") and v]
+    return math.gcd(int(cfg.data.get("steps_per_batch", 1)), *intervals)
+
+
 def _fit_state(
     cfg: DictConfig,
     out: Path,
@@ -181,7 +192,13 @@ def _fit_state(
         if logger:
             logger = build("logger", cfg.logger, version=f"state_{n}")
     trainer = build("trainer", cfg.trainer, callbacks=callbacks, logger=logger)
-    datamodule = build("data", cfg.data, box=potential.box, seed=int(cfg.seed) + n - 1)
+    datamodule = build(
+        "data",
+        cfg.data,
+        box=potential.box,
+        seed=int(cfg.seed) + n - 1,
+        steps_per_batch=steps_per_batch(cfg),
+    )
 
     status, error = "ok", None
     ckpt_path = _checkpoint_to_resume(cfg, out) if single else None
