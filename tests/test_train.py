@@ -29,7 +29,11 @@ def test_every_potential_and_arch_composes_and_instantiates(make_config, potenti
     assert problem.name == potential
     net = build("arch", cfg.arch)
     data = build("data", cfg.data, box=problem.box, seed=0)
-    assert next(iter(data.train_dataloader())).shape == (cfg.data.n_points, 1)
+    assert next(iter(data.train_dataloader())).shape == (
+        cfg.data.steps_per_batch,
+        cfg.data.n_points,
+        1,
+    )
     assert sum(p.numel() for p in net.parameters()) > 0
     trainer = instantiate(cfg.trainer, logger=False, callbacks=[])
     assert trainer.max_steps == cfg.trainer.max_steps
