@@ -10,11 +10,12 @@ import sys
 from pathlib import Path
 
 import pytest
+import torch
 from hydra.utils import instantiate
 
 from conftest import CONF, ROOT
 from qwpinn import reference
-from qwpinn.train import build, run
+from qwpinn.train import build, run, steps_per_batch
 
 POTENTIALS = sorted(p.stem for p in (CONF / "potential").glob("*.yaml"))
 ARCHS = sorted(p.stem for p in (CONF / "arch").glob("*.yaml"))
@@ -62,6 +63,59 @@ def test_short_run_writes_every_artefact(make_config, tmp_path, potential):
 
     samples = np.load(out / "wavefunction.npz")
     assert samples["psi"].shape == samples["psi_ref"].shape == (1, samples["x"].shape[0])
+
+
+def scalar_steps(run_dir: Path, tag: str) -> list[int]:
+    """Global steps at which TensorBoard recorded `tag` in the run dir."""
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    events = EventAccumulator(str(run_dir / "tensorboard"))
+    events.Reload()
+    return [event.step for event in events.Scalars(tag)]
+
+
+@pytest.mark.parametrize("stop_tol", [0.0, 1e-2])
+def test_steps_per_batch_keep_steps_logs_checkpoints_and_the_energy(make_config, stop_tol):
+    """Ten point sets per batch against one: the same steps (max_steps, Adam → L-BFGS switch and
+    plateau stop inside a batch), log steps, checkpoint and bit-identical energy."""
+    settings = (
+        "trainer.max_steps=47",
+        "optimizer.adam_steps=25",
+        f"optimizer.stop_tol={stop_tol}",
+        "optimizer.stop_window=3",
+        "quadrature_nodes=24",
+        "loss.weights.residual=1",  # the collocation points enter the loss
+        "trainer.log_every_n_steps=10",
+        "callbacks.checkpoint.every_n_train_steps=20",
+        "callbacks.reference_metrics.every_n_steps=20",
+    )
+    runs = {}
+    for k in (1, 10):
+        cfg = make_config(*settings, f"data.steps_per_batch={k}", output=f"k{k}")
+        assert steps_per_batch(cfg) == k
+        out = Path(cfg.paths.output_dir)
+        runs[k] = run(cfg), out
+    (one, out_one), (ten, out_ten) = runs[1], runs[10]
+    assert ten["steps"] == one["steps"] and (one["steps"] == 47) == (stop_tol == 0.0)
+    assert ten["states"][0]["energy"] == one["states"][0]["energy"]
+    assert scalar_steps(out_ten, "loss/total") == list(range(10, one["steps"] + 1, 10))
+    assert scalar_steps(out_ten, "ref/energy_rel_error") == scalar_steps(
+        out_one, "ref/energy_rel_error"
+    )
+    saved = [
+        torch.load(out / "checkpoints" / "last.ckpt", weights_only=False)["global_step"]
+        for out in (out_one, out_ten)
+    ]
+    assert saved[0] == saved[1] == one["steps"] // 20 * 20
+
+
+def test_steps_per_batch_divides_every_interval(make_config):
+    cfg = make_config(
+        "data.steps_per_batch=8",
+        "trainer.log_every_n_steps=12",
+        "callbacks.checkpoint.every_n_train_steps=20",
+    )
+    assert steps_per_batch(cfg) == 4  # gcd(8, 12, 20, reference every 100)
 
 
 def test_fixed_energy_stays_at_pi_squared(make_config):

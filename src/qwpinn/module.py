@@ -13,7 +13,9 @@ Excited states: state n is trained with the n − 1 lower states frozen. ``proje
 quadrature), so E[ψ̃] is minimised by the next eigenstate; ``penalty`` adds
 w_orth·Σ_j ⟨ψ̂, ψ̂_j⟩² instead (w_orth must exceed E_n − E_1).
 Training runs in two phases: Adam (with a schedule) for ``adam_steps`` steps, then L-BFGS
-on one fixed point set.
+on one fixed point set. A batch holds K point sets (K×N×1) and ``training_step`` takes one
+optimizer step per set, so Lightning's per-batch work is paid once per K steps; the phase
+switch, ``max_steps`` and the plateau stop still act at the exact step.
 """
 
 from __future__ import annotations
