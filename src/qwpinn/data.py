@@ -30,36 +30,35 @@ class CollocationPoints(IterableDataset):
         self.a, self.b = float(box[0]), float(box[1])
         self.n_points, self.sampler, self.seed = n_points, sampler, seed
         self.steps_per_batch = steps_per_batch
-        self.generator = torch.Generator().manual_seed(seed)
-        self.sobol = torch.quasirandom.SobolEngine(1, scramble=True, seed=seed)
+        self.load_state_dict({"sets": 0})
 
     def __iter__(self) -> Iterator[torch.Tensor]:
         """Continues the stream where it stopped (and where a checkpoint left it)."""
-        sets = self._sets()
         while True:
-            yield torch.stack([next(sets) for _ in range(self.steps_per_batch)])
+            yield torch.stack([self._next_set() for _ in range(self.steps_per_batch)])
 
-    def _sets(self) -> Iterator[torch.Tensor]:
-        length = self.b - self.a
+    def _next_set(self) -> torch.Tensor:
+        """x_j = a + L·u_j: midpoints of a uniform grid, or the j-th uniform or Sobol draw."""
+        self.drawn += 1
         if self.sampler == "grid":
-            grid = self.a + length * (torch.arange(self.n_points) + 0.5) / self.n_points
-            grid = grid.reshape(-1, 1)
-            while True:
-                yield grid
-        while True:
-            if self.sampler == "random":
-                unit = torch.rand(self.n_points, 1, generator=self.generator)
-            else:
-                unit = self.sobol.draw(self.n_points)
-            yield self.a + length * unit
+            unit = (torch.arange(self.n_points) + 0.5) / self.n_points
+            return self.a + (self.b - self.a) * unit.reshape(-1, 1)
+        if self.sampler == "random":
+            unit = torch.rand(self.n_points, 1, generator=self.generator)
+        else:
+            unit = self.sobol.draw(self.n_points)
+        return self.a + (self.b - self.a) * unit
 
     def state_dict(self) -> dict[str, Any]:
-        return {"generator": self.generator.get_state(), "sobol_drawn": self.sobol.num_generated}
+        return {"sets": self.drawn}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.generator.set_state(state["generator"])
+        """Restart from the seed and skip the sets already used (bit-identical to drawing them)."""
+        self.generator = torch.Generator().manual_seed(self.seed)
         self.sobol = torch.quasirandom.SobolEngine(1, scramble=True, seed=self.seed)
-        self.sobol.fast_forward(state["sobol_drawn"])
+        self.drawn = 0
+        for _ in range(state["sets"]):
+            self._next_set()
 
 
 class CollocationDataModule(L.LightningDataModule):
@@ -84,8 +83,12 @@ class CollocationDataModule(L.LightningDataModule):
         return DataLoader(self.points, batch_size=None, num_workers=0)
 
     def state_dict(self) -> dict[str, Any]:
-        """Sampler state, saved in checkpoints so a resumed run draws the points it would have."""
-        return self.points.state_dict()
+        """The sets used so far, saved in checkpoints so a resumed run draws the points it would
+        have. Under a Trainer that is one per optimizer step (``global_step``): its fetcher has
+        already drawn the next batch, which a resumed run must draw again."""
+        if self.trainer is None:
+            return self.points.state_dict()
+        return {"sets": int(self.trainer.global_step)}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         self.points.load_state_dict(state_dict)

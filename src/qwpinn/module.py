@@ -152,7 +152,7 @@ class EigenPINN(L.LightningModule):
     # -- training --------------------------------------------------------------------------
     def on_fit_start(self) -> None:
         """The precision is known now: rebuild exact values in it (E only on a fresh start)."""
-        self._materialize(with_energy=self.global_step == 0)
+        self._materialize(with_energy=self.trainer.ckpt_path is None)  # global_step is 0 here
 
     def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         """L-BFGS's fixed point set and the plateau window, so a resumed run continues as is."""
