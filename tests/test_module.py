@@ -9,6 +9,7 @@ from torch import nn
 
 from qwpinn import physics
 from qwpinn.ansatz import DirichletAnsatz
+from qwpinn.callbacks import StepProgressBar
 from qwpinn.data import CollocationDataModule
 from qwpinn.errors import ConfigError
 from qwpinn.module import EigenPINN
@@ -41,7 +42,7 @@ def fit(module, tmp_path, steps=5, precision="64-true", callbacks=(), steps_per_
         precision=precision,
         inference_mode=False,
         logger=False,
-        enable_progress_bar=False,
+        enable_progress_bar=any(isinstance(c, StepProgressBar) for c in callbacks),
         enable_model_summary=False,
         default_root_dir=tmp_path,
         enable_checkpointing=False,
@@ -76,6 +77,12 @@ def test_the_direct_step_is_exact_and_a_step_hook_still_runs_every_step(tmp_path
     assert torch.equal(direct.energy, wrapped.energy)
     pairs = zip(direct.parameters(), wrapped.parameters(), strict=True)
     assert all(torch.equal(a, b) for a, b in pairs)
+
+
+def test_the_progress_bar_counts_optimizer_steps(tmp_path):
+    bar = StepProgressBar(refresh_rate=4)
+    trainer = fit(make_module(lbfgs=False), tmp_path, steps=7, callbacks=[bar], steps_per_batch=3)
+    assert bar.train_progress_bar.n == trainer.global_step == 7 == bar.train_progress_bar.total
 
 
 def test_trainable_energy_is_a_parameter_with_its_own_group_and_gets_a_gradient():

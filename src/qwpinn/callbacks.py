@@ -13,6 +13,7 @@ from typing import Any
 import lightning as L
 import numpy as np
 import torch
+from lightning.pytorch.callbacks import TQDMProgressBar
 
 from qwpinn import physics
 
@@ -83,6 +84,19 @@ class ReferenceMetrics(L.Callback):
         state = evaluate_state(pl_module, self.spectrum)
         metrics = {f"ref/{k}": state[k] for k in LOGGED if math.isfinite(state[k])}
         trainer.logger.log_metrics(metrics, step=trainer.global_step)
+
+
+class StepProgressBar(TQDMProgressBar):
+    """The TQDM bar in optimizer steps (a batch holds several): redrawn whenever the step count
+    passes a multiple of ``refresh_rate`` and at the last step."""
+
+    def on_train_batch_end(self, trainer: L.Trainer, pl_module: Any, *args: Any) -> None:
+        bar, n, rate = self.train_progress_bar, trainer.global_step, self.refresh_rate
+        if bar is None or bar.disable or not self.is_enabled:
+            return
+        if n // rate > bar.n // rate or n == bar.total:
+            bar.n = n
+            bar.set_postfix(self.get_metrics(trainer, pl_module))  # refreshes the bar too
 
 
 class WavefunctionFigure(L.Callback):
