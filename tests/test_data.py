@@ -7,17 +7,33 @@ from qwpinn.data import CollocationDataModule
 from qwpinn.errors import ConfigError
 
 
-def batches(sampler: str, seed: int = 0, count: int = 3, box=(0.25, 2.0)):
-    loader = CollocationDataModule(box, n_points=64, sampler=sampler, seed=seed).train_dataloader()
-    iterator = iter(loader)
-    return [next(iterator) for _ in range(count)]
+def batches(sampler: str, seed: int = 0, count: int = 3, box=(0.25, 2.0), steps_per_batch=1):
+    """The first `count` point sets (N×1) of the stream, whatever the sets per batch."""
+    module = CollocationDataModule(box, 64, sampler, seed, steps_per_batch=steps_per_batch)
+    iterator = iter(module.train_dataloader())
+    sets = []
+    while len(sets) < count:
+        batch = next(iterator)
+        assert batch.shape == (steps_per_batch, 64, 1)
+        sets.extend(batch)
+    return sets[:count]
 
 
 @pytest.mark.parametrize("sampler", ["grid", "chebyshev", "random", "lhs", "sobol"])
 def test_points_lie_inside_the_box_with_the_configured_count(sampler):
-    for x in batches(sampler):
+    for x in batches(sampler, steps_per_batch=2):
         assert x.shape == (64, 1)
         assert torch.all(x > 0.25) and torch.all(x < 2.0)
+
+
+@pytest.mark.parametrize("sampler", ["random", "sobol"])
+def test_sets_per_batch_do_not_change_the_stream(sampler):
+    one = batches(sampler, count=7)
+    for per_batch in (3, 7):
+        assert all(
+            torch.equal(a, b)
+            for a, b in zip(one, batches(sampler, 0, 7, steps_per_batch=per_batch), strict=True)
+        )
 
 
 @pytest.mark.parametrize("sampler", ["random", "sobol"])
@@ -39,6 +55,8 @@ def test_bad_sampler_and_count_name_the_key():
         CollocationDataModule((0, 1), sampler="halton")
     with pytest.raises(ConfigError, match="^n_points = 0"):
         CollocationDataModule((0, 1), n_points=0)
+    with pytest.raises(ConfigError, match="^steps_per_batch = 0"):
+        CollocationDataModule((0, 1), steps_per_batch=0)
 
 
 @pytest.mark.parametrize("sampler", ["random", "lhs", "sobol"])
@@ -70,15 +88,3 @@ def test_chebyshev_nodes_are_fixed_and_cluster_at_the_walls():
     torch.testing.assert_close(first.flatten().double(), expected, rtol=0, atol=1e-6)
     gaps = first.flatten().sort().values.diff()
     assert gaps[0] < gaps[32] / 10  # dense near the walls, sparse in the middle
-
-
-def test_added_points_join_every_later_batch_and_the_state():
-    module = CollocationDataModule((0, 1), n_points=8, sampler="random", seed=1)
-    stream = iter(module.train_dataloader())
-    next(stream)
-    module.points.add(torch.tensor([[0.1], [0.9]]))
-    batch = next(stream)
-    assert batch.shape == (10, 1) and torch.equal(batch[-2:], torch.tensor([[0.1], [0.9]]))
-    fresh = CollocationDataModule((0, 1), n_points=8, sampler="random", seed=1)
-    fresh.load_state_dict(module.state_dict())
-    assert torch.equal(fresh.points.added, module.points.added)

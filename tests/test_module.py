@@ -9,6 +9,7 @@ from torch import nn
 
 from qwpinn import physics
 from qwpinn.ansatz import DirichletAnsatz
+from qwpinn.callbacks import StepProgressBar
 from qwpinn.data import CollocationDataModule
 from qwpinn.errors import ConfigError
 from qwpinn.module import EigenPINN
@@ -35,19 +36,53 @@ def make_module(potential=None, energy_update="gradient", weights=None, lbfgs=Tr
     )
 
 
-def fit(module, tmp_path, steps=5, precision="64-true"):
+def fit(module, tmp_path, steps=5, precision="64-true", callbacks=(), steps_per_batch=1):
     trainer = L.Trainer(
         max_steps=steps,
         precision=precision,
         inference_mode=False,
         logger=False,
-        enable_progress_bar=False,
+        enable_progress_bar=any(isinstance(c, StepProgressBar) for c in callbacks),
         enable_model_summary=False,
         default_root_dir=tmp_path,
         enable_checkpointing=False,
+        callbacks=list(callbacks),
     )
-    trainer.fit(module, datamodule=CollocationDataModule(module.potential.box, 32, "random", 0))
+    data = CollocationDataModule(module.potential.box, 32, "random", 0, steps_per_batch)
+    trainer.fit(module, datamodule=data)
     return trainer
+
+
+class CountOptimizerSteps(L.Callback):
+    """Uses a step hook, so the module must go through Lightning's optimizer wrapper."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def on_before_optimizer_step(self, trainer, pl_module, optimizer) -> None:
+        self.calls += 1
+
+
+def test_the_direct_step_is_exact_and_a_step_hook_still_runs_every_step(tmp_path):
+    """Same parameters and E whether the torch step is taken directly or through Lightning."""
+    direct, wrapped, hook = (
+        make_module(lbfgs=False),
+        make_module(lbfgs=False),
+        CountOptimizerSteps(),
+    )
+    fit(direct, tmp_path, steps=7, steps_per_batch=3)
+    trainer = fit(wrapped, tmp_path, steps=7, callbacks=[hook], steps_per_batch=3)
+    assert direct._direct and not wrapped._direct
+    assert hook.calls == 7 and trainer.global_step == 7  # max_steps inside a batch of 3
+    assert torch.equal(direct.energy, wrapped.energy)
+    pairs = zip(direct.parameters(), wrapped.parameters(), strict=True)
+    assert all(torch.equal(a, b) for a, b in pairs)
+
+
+def test_the_progress_bar_counts_optimizer_steps(tmp_path):
+    bar = StepProgressBar(refresh_rate=4)
+    trainer = fit(make_module(lbfgs=False), tmp_path, steps=7, callbacks=[bar], steps_per_batch=3)
+    assert bar.train_progress_bar.n == trainer.global_step == 7 == bar.train_progress_bar.total
 
 
 def test_trainable_energy_is_a_parameter_with_its_own_group_and_gets_a_gradient():

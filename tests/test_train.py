@@ -10,12 +10,13 @@ import sys
 from pathlib import Path
 
 import pytest
+import torch
 from hydra.utils import instantiate
 from omegaconf import OmegaConf
 
 from conftest import CONF, ROOT
 from qwpinn import reference
-from qwpinn.train import build, build_module, run
+from qwpinn.train import build, build_module, run, steps_per_batch
 
 POTENTIALS = sorted(p.stem for p in (CONF / "potential").glob("*.yaml"))
 ARCHS = sorted(p.stem for p in (CONF / "arch").glob("*.yaml"))
@@ -30,7 +31,11 @@ def test_every_potential_and_arch_composes_and_instantiates(make_config, potenti
     assert problem.name == potential
     net = build("arch", cfg.arch)
     data = build("data", cfg.data, box=problem.box, seed=0)
-    assert next(iter(data.train_dataloader())).shape == (cfg.data.n_points, 1)
+    assert next(iter(data.train_dataloader())).shape == (
+        cfg.data.steps_per_batch,
+        cfg.data.n_points,
+        1,
+    )
     assert sum(p.numel() for p in net.parameters()) > 0
     trainer = instantiate(cfg.trainer, logger=False, callbacks=[])
     assert trainer.max_steps == cfg.trainer.max_steps
@@ -59,6 +64,59 @@ def test_short_run_writes_every_artefact(make_config, tmp_path, potential):
 
     samples = np.load(out / "wavefunction.npz")
     assert samples["psi"].shape == samples["psi_ref"].shape == (1, samples["x"].shape[0])
+
+
+def scalar_steps(run_dir: Path, tag: str) -> list[int]:
+    """Global steps at which TensorBoard recorded `tag` in the run dir."""
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    events = EventAccumulator(str(run_dir / "tensorboard"))
+    events.Reload()
+    return [event.step for event in events.Scalars(tag)]
+
+
+@pytest.mark.parametrize("stop_tol", [0.0, 1e-2])
+def test_steps_per_batch_keep_steps_logs_checkpoints_and_the_energy(make_config, stop_tol):
+    """Ten point sets per batch against one: the same steps (max_steps, Adam → L-BFGS switch and
+    plateau stop inside a batch), log steps, checkpoint and bit-identical energy."""
+    settings = (
+        "trainer.max_steps=47",
+        "optimizer.adam_steps=25",
+        f"optimizer.stop_tol={stop_tol}",
+        "optimizer.stop_window=3",
+        "quadrature_nodes=24",
+        "loss.weights.residual=1",  # the collocation points enter the loss
+        "trainer.log_every_n_steps=10",
+        "callbacks.checkpoint.every_n_train_steps=20",
+        "callbacks.reference_metrics.every_n_steps=20",
+    )
+    runs = {}
+    for k in (1, 10):
+        cfg = make_config(*settings, f"data.steps_per_batch={k}", output=f"k{k}")
+        assert steps_per_batch(cfg) == k
+        out = Path(cfg.paths.output_dir)
+        runs[k] = run(cfg), out
+    (one, out_one), (ten, out_ten) = runs[1], runs[10]
+    assert ten["steps"] == one["steps"] and (one["steps"] == 47) == (stop_tol == 0.0)
+    assert ten["states"][0]["energy"] == one["states"][0]["energy"]
+    assert scalar_steps(out_ten, "loss/total") == list(range(10, one["steps"] + 1, 10))
+    assert scalar_steps(out_ten, "ref/energy_rel_error") == scalar_steps(
+        out_one, "ref/energy_rel_error"
+    )
+    saved = [
+        torch.load(out / "checkpoints" / "last.ckpt", weights_only=False)["global_step"]
+        for out in (out_one, out_ten)
+    ]
+    assert saved[0] == saved[1] == one["steps"] // 20 * 20
+
+
+def test_steps_per_batch_divides_every_interval(make_config):
+    cfg = make_config(
+        "data.steps_per_batch=8",
+        "trainer.log_every_n_steps=12",
+        "callbacks.checkpoint.every_n_train_steps=20",
+    )
+    assert steps_per_batch(cfg) == 4  # gcd(8, 12, 20, reference every 100)
 
 
 def test_fixed_energy_stays_at_pi_squared(make_config):
@@ -181,32 +239,30 @@ def test_residual_adaptive_resampling_adds_the_points_of_largest_residual(make_c
     import torch
 
     from qwpinn.callbacks import ResidualAdaptiveResampling
-    from qwpinn.data import CollocationDataModule
 
     cfg = make_config("data=rar", "loss=ritz_residual", "data.rar.every_n_steps=10", *SHORT)
     run(cfg)
     checkpoint = torch.load(
         Path(cfg.paths.output_dir) / "checkpoints" / "last.ckpt", weights_only=False
     )
-    assert checkpoint["CollocationDataModule"]["added"].shape == (3 * 32, 1)  # steps 10, 20, 30
+    assert checkpoint["qwpinn"]["added_points"].shape == (3 * 32, 1)  # steps 10, 20, 30
     # one round by hand: the added points are the candidates of largest |r|
     potential = build("potential", cfg.potential)
     module = build_module(cfg, potential, potential.default_energy_init()).double()
     module._materialize(with_energy=True)
-    data = CollocationDataModule(potential.box, n_points=8)
     rar = ResidualAdaptiveResampling(every_n_steps=5, candidates=256, add=8)
     rar.on_fit_start(None, module)
     state = rar.generator.get_state()
-    trainer = SimpleNamespace(global_step=5, datamodule=data)
+    trainer = SimpleNamespace(global_step=5)
     rar.on_train_batch_end(trainer, module)
     rar.generator.set_state(state)
     x = torch.rand(256, 1, generator=rar.generator)
     r = module.residual_at(x).abs().flatten()
-    assert torch.equal(data.points.added, x[r.topk(8).indices].float())
+    assert torch.equal(module._added_points, x[r.topk(8).indices].double())
     assert r.topk(8).values.min() > r.median()
     trainer.global_step = 6  # not a multiple of every_n_steps: nothing added
     rar.on_train_batch_end(trainer, module)
-    assert data.points.added.shape == (8, 1)
+    assert module._added_points.shape == (8, 1)
 
 
 VARIANTS = sorted(p.stem for p in (CONF / "variant").glob("*.yaml"))

@@ -16,6 +16,7 @@ from typing import Any
 import lightning as L
 import numpy as np
 import torch
+from lightning.pytorch.callbacks import TQDMProgressBar
 
 from qwpinn import physics
 from qwpinn.errors import ConfigError, integer_at_least
@@ -212,6 +213,19 @@ class ReferenceMetrics(L.Callback):
         trainer.logger.log_metrics(metrics, step=trainer.global_step)
 
 
+class StepProgressBar(TQDMProgressBar):
+    """The TQDM bar in optimizer steps (a batch holds several): redrawn whenever the step count
+    passes a multiple of ``refresh_rate`` and at the last step."""
+
+    def on_train_batch_end(self, trainer: L.Trainer, pl_module: Any, *args: Any) -> None:
+        bar, n, rate = self.train_progress_bar, trainer.global_step, self.refresh_rate
+        if bar is None or bar.disable or not self.is_enabled:
+            return
+        if n // rate > bar.n // rate or n == bar.total:
+            bar.n = n
+            bar.set_postfix(self.get_metrics(trainer, pl_module))  # refreshes the bar too
+
+
 class WavefunctionFigure(L.Callback):
     """At the end: every trained state against ψ_ref with V(x) — PNG, TensorBoard, NPZ."""
 
@@ -279,8 +293,9 @@ def plot_wavefunctions(data: dict[str, np.ndarray], title: str) -> Any:
 
 class ResidualAdaptiveResampling(L.Callback):
     """RAR (Lu et al. 2021): every ``every_n_steps`` steps of the Adam phase, evaluate |r| of the
-    normalized ψ at ``candidates`` uniform points and add the ``add`` largest to the collocation
-    set (``CollocationPoints.add``); the added points join every later batch and checkpoints."""
+    normalized ψ at ``candidates`` uniform points and add the ``add`` largest to the module's
+    collocation points (``EigenPINN.add_points``): every later step uses them, and checkpoints
+    keep them."""
 
     def __init__(self, every_n_steps: int = 50, candidates: int = 4096, add: int = 32) -> None:
         integer_at_least("every_n_steps", every_n_steps)
@@ -300,4 +315,4 @@ class ResidualAdaptiveResampling(L.Callback):
         a, b = pl_module.potential.box
         x = a + (b - a) * torch.rand(self.candidates, 1, generator=self.generator)
         worst = pl_module.residual_at(x).abs().flatten().topk(self.add).indices
-        trainer.datamodule.points.add(x[worst])
+        pl_module.add_points(x[worst])

@@ -135,6 +135,7 @@ class DataConf:
     _target_: str = "qwpinn.data.CollocationDataModule"
     sampler: str = "random"
     n_points: int = 1024
+    steps_per_batch: int = 10
     rar: Any = None  # residual-based adaptive resampling callback (data=rar)
 
 
@@ -215,6 +216,7 @@ def validate(cfg: DictConfig) -> None:
     _integer(cfg, "trainer.max_steps", minimum=1)
     one_of("trainer.precision", str(OmegaConf.select(cfg, "trainer.precision")), PRECISIONS)
     _integer(cfg, "optimizer.adam_steps", minimum=0)
+    _integer(cfg, "data.steps_per_batch", minimum=1)
     _integer(cfg, "optimizer.stop_window", minimum=1)
     for key in ("optimizer.adam.lr", "optimizer.energy_lr", "optimizer.lbfgs.lr"):
         if OmegaConf.select(cfg, key) is not None:

@@ -13,7 +13,9 @@ Excited states: state n is trained with the n − 1 lower states frozen. ``proje
 quadrature), so E[ψ̃] is minimised by the next eigenstate; ``penalty`` adds
 w_orth·Σ_j ⟨ψ̂, ψ̂_j⟩² instead (w_orth must exceed E_n − E_1).
 Training runs in two phases: Adam (with a schedule) for ``adam_steps`` steps, then L-BFGS
-on one fixed point set.
+on one fixed point set. A batch holds K point sets (K×N×1) and ``training_step`` takes one
+optimizer step per set, so Lightning's per-batch work is paid once per K steps; the phase
+switch, ``max_steps`` and the plateau stop still act at the exact step.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from typing import Any
 
 import lightning as L
 import torch
+from lightning.pytorch.strategies import SingleDeviceStrategy
+from lightning.pytorch.utilities.model_helpers import is_overridden
 from torch import nn
 
 from qwpinn import physics
@@ -31,6 +35,7 @@ from qwpinn.errors import ConfigError, one_of
 from qwpinn.weighting import LossWeighting
 
 ORTHOGONALITY = ("projection", "penalty")
+STEP_HOOKS = ("on_before_backward", "on_after_backward", "on_before_optimizer_step")
 ENERGY_UPDATES = ("rayleigh", "gradient")
 OptimizerFactory = Callable[..., torch.optim.Optimizer]
 
@@ -97,6 +102,7 @@ class EigenPINN(L.LightningModule):
         self._materialize(with_energy=False)
         self._lbfgs_history: deque[float] = deque(maxlen=self.stop_window + 1)
         self._lbfgs_points: torch.Tensor | None = None
+        self._added_points = torch.empty(0, 1)
 
     # -- the physics ---------------------------------------------------------------------
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -158,19 +164,21 @@ class EigenPINN(L.LightningModule):
     # -- training --------------------------------------------------------------------------
     def on_fit_start(self) -> None:
         """The precision is known now: rebuild exact values in it (E only on a fresh start)."""
-        self._materialize(with_energy=self.global_step == 0)
+        self._materialize(with_energy=self.trainer.ckpt_path is None)  # global_step is 0 here
 
     def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         """L-BFGS's fixed point set and the plateau window, so a resumed run continues as is."""
         checkpoint["qwpinn"] = {
             "lbfgs_points": self._lbfgs_points,
             "lbfgs_history": list(self._lbfgs_history),
+            "added_points": self._added_points,
         }
 
     def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         state = checkpoint.get("qwpinn", {})
         self._lbfgs_points = state.get("lbfgs_points")
         self._lbfgs_history.extend(state.get("lbfgs_history", []))
+        self._added_points = state.get("added_points", self._added_points)
 
     def _materialize(self, with_energy: bool) -> None:
         """Quadrature, V at its nodes (and E) from their float64 sources in the net's dtype.
@@ -196,40 +204,84 @@ class EigenPINN(L.LightningModule):
         if with_energy:
             self.energy.data = torch.tensor(self._energy_init, dtype=torch.float64).to(like)
 
+    def on_train_start(self) -> None:
+        """Fetch the optimizer and scheduler handles once per fit, and decide the step path.
+
+        The direct path (``loss.backward()``, the torch optimizer's own ``step``) is exact when
+        Lightning's wrappers would only dispatch hooks nobody overrides: one device, no gradient
+        scaler, and no ``on_before_backward``/``on_after_backward``/``on_before_optimizer_step``
+        in the module or a callback. The step is still counted by the LightningOptimizer's
+        step-counting calls, so ``global_step``, ``max_steps`` and checkpoints are unchanged.
+        """
+        optimizers = self.optimizers()
+        self._steppers = optimizers if isinstance(optimizers, list) else [optimizers]
+        self._scheduler = self.lr_schedulers()
+        trainer = self.trainer
+        hooked = [(self, L.LightningModule)] + [(c, L.Callback) for c in trainer.callbacks]
+        self._direct = (
+            isinstance(trainer.strategy, SingleDeviceStrategy)
+            and getattr(trainer.precision_plugin, "scaler", None) is None
+            and not any(is_overridden(h, obj, base) for obj, base in hooked for h in STEP_HOOKS)
+        )
+
     def training_step(self, batch: torch.Tensor, batch_idx: int) -> dict[str, torch.Tensor]:
-        """One Adam or L-BFGS step; returns E[ψ] of its loss evaluation (for the callbacks)."""
-        adam, lbfgs = self._optimizers()
-        in_adam = lbfgs is None or self.global_step < self.adam_steps
-        optimizer = adam if in_adam else lbfgs
-        if not in_adam:  # L-BFGS needs one objective: keep the first batch of its phase
+        """One optimizer step per point set of the batch (K×N×1), until max_steps or a stop;
+        returns E[ψ] of the last step's loss evaluation (for the callbacks)."""
+        trainer, rayleigh = self.trainer, self.energy.detach()
+        for points in batch:
+            if trainer.should_stop or 0 <= trainer.max_steps <= self.global_step:
+                break
+            rayleigh = self._optimizer_step(points)
+        return {"rayleigh": rayleigh}
+
+    def add_points(self, x: torch.Tensor) -> None:
+        """Collocation points (M×1) that every later step uses besides its own set (RAR)."""
+        self._added_points = torch.cat(
+            [self._added_points.to(self.quad_x), x.detach().to(self.quad_x)]
+        )
+
+    def _optimizer_step(self, points: torch.Tensor) -> torch.Tensor:
+        """One Adam step (then the schedule) or one L-BFGS step on the points x (N×1) and the
+        added points; returns E[ψ] of its loss evaluation."""
+        if len(self._added_points):
+            points = torch.cat([points.to(self.quad_x), self._added_points.to(self.quad_x)])
+        in_adam = len(self._steppers) == 1 or self.global_step < self.adam_steps
+        stepper = self._steppers[0 if in_adam else 1]
+        if not in_adam:  # L-BFGS needs one objective: keep the first points of its phase
             if self._lbfgs_points is None:
-                self._lbfgs_points = batch
-            batch = self._lbfgs_points
+                self._lbfgs_points = points
+            points = self._lbfgs_points
+        optimizer = stepper.optimizer
         latest: dict[str, dict[str, torch.Tensor]] = {}
 
         def closure() -> torch.Tensor:
             optimizer.zero_grad()
-            terms = self.loss_terms(batch)
+            terms = self.loss_terms(points)
             if in_adam and self.weighting.due(self.global_step):  # L-BFGS needs fixed weights
                 self.weighting.anneal(terms, list(self.ansatz.parameters()))
             loss = self.total_loss(terms)
             if self.global_step == self.inject_nan_at_step:
                 loss = loss * float("nan")
-            self._check_finite("loss", loss)  # before any step: parameters stay the last good
-            self.manual_backward(loss)
+            if self._direct:
+                loss.backward()
+            else:
+                self.manual_backward(loss)
             grads = [p.grad for p in self.ansatz.parameters() if p.grad is not None]
-            self._check_finite("gradient", torch.nn.utils.get_total_norm(grads))
+            self._check_finite(loss, torch.nn.utils.get_total_norm(grads))  # before any step
             latest["terms"], latest["loss"] = terms, loss
             return loss
 
         if in_adam:
             closure()
-            optimizer.step()
-            scheduler = self.lr_schedulers()
-            if scheduler is not None:
-                scheduler.step()
+        step_closure = None if in_adam else closure
+        if self._direct:  # the torch step, counted as LightningOptimizer.step counts it
+            stepper._on_before_step()
+            optimizer.step(step_closure)
+            stepper._on_after_step()
         else:
-            optimizer.step(closure=closure)
+            stepper.step(closure=step_closure)
+        if in_adam and self._scheduler is not None:
+            self._scheduler.step()
         if self.energy_update == "rayleigh" and self.potential.energy_trainable:
             with torch.no_grad():
                 self.energy.copy_(latest["terms"]["rayleigh"])
@@ -237,20 +289,19 @@ class EigenPINN(L.LightningModule):
             self._maybe_stop(latest["terms"]["rayleigh"].item())
         if self.global_step % self.log_every_n_steps == 0:
             self._log_terms(latest["terms"], latest["loss"])
-        return {"rayleigh": latest["terms"]["rayleigh"].detach()}
+        return latest["terms"]["rayleigh"].detach()
 
-    def _optimizers(self) -> tuple[Any, Any]:
-        optimizers = self.optimizers()
-        if isinstance(optimizers, list):
-            return optimizers[0], optimizers[1]
-        return optimizers, None
+    def _check_finite(self, loss: torch.Tensor, grad_norm: torch.Tensor) -> None:
+        """A non-finite loss, gradient norm or energy ends the run as diverged, naming the step.
 
-    def _check_finite(self, what: str, value: torch.Tensor) -> None:
-        """A non-finite loss, gradient norm or energy ends the run as diverged, naming the step."""
-        if not (torch.isfinite(value) and torch.isfinite(self.energy)):
+        One check (one host sync) for all three: isfinite([loss, ‖∇‖, E]).all().
+        """
+        values = torch.stack((loss.detach(), grad_norm, self.energy.detach()))
+        if not torch.isfinite(values).all():
+            loss, grad_norm, energy = values.tolist()
             raise DivergedError(
-                f"non-finite {what} or energy at step {self.global_step} "
-                f"({what}={value.item()}, E={self.energy.item()})"
+                f"non-finite loss, gradient or energy at step {self.global_step} "
+                f"(loss={loss}, gradient norm={grad_norm}, E={energy})"
             )
 
     def _maybe_stop(self, rayleigh: float) -> None:
@@ -262,14 +313,18 @@ class EigenPINN(L.LightningModule):
                 self.trainer.should_stop = True
 
     def _log_terms(self, terms: dict[str, torch.Tensor], loss: torch.Tensor) -> None:
-        metrics = {f"loss/{name}": value.detach() for name, value in terms.items()}
-        metrics["loss/total"] = loss.detach()
-        metrics["energy/parameter"] = self.energy.detach()
-        metrics["energy/rayleigh"] = terms["rayleigh"].detach()
+        """Every loss term and E, straight to the loggers at this global step (only on log steps:
+        nothing is collected in between); E also to the progress bar."""
+        metrics = {f"loss/{name}": value.item() for name, value in terms.items()}
+        metrics["loss/total"] = loss.item()
+        metrics["energy/parameter"] = self.energy.item()
+        metrics["energy/rayleigh"] = metrics["loss/rayleigh"]
         if self.weighting.every:
-            metrics.update({f"weights/{k}": v for k, v in self.weighting.as_dict().items()})
-        self.log_dict(metrics, on_step=True, on_epoch=False, prog_bar=False)
-        self.log("E", terms["rayleigh"].detach(), prog_bar=True, on_step=True, on_epoch=False)
+            metrics.update({f"weights/{k}": v.item() for k, v in self.weighting.as_dict().items()})
+        for logger in self.loggers:
+            logger.log_metrics(metrics, step=self.global_step)
+        energy = metrics["energy/rayleigh"]
+        self.log("E", energy, prog_bar=True, logger=False, on_step=True, on_epoch=False)
 
     def configure_optimizers(self) -> Any:
         trained = self.potential.energy_trainable and self.energy_update == "gradient"

@@ -156,6 +156,18 @@ def build_module(
     )
 
 
+def steps_per_batch(cfg: DictConfig) -> int:
+    """Optimizer steps per Lightning batch: ``data.steps_per_batch`` lowered to the gcd with
+    the log interval and every ``callbacks.*.every_n_*`` and ``data.rar.every_n_steps``
+    interval, so logs, checkpoints, reference metrics and resampling fall on exactly the steps
+    they would at one step per batch."""
+    intervals = [int(cfg.trainer.get("log_every_n_steps", 50))]
+    for node in [*cfg.callbacks.values(), cfg.data.get("rar")]:
+        if node:
+            intervals += [int(v) for k, v in node.items() if k.startswith("every_n_") and v]
+    return math.gcd(int(cfg.data.get("steps_per_batch", 1)), *intervals)
+
+
 def _fit_state(
     cfg: DictConfig,
     out: Path,
@@ -172,6 +184,8 @@ def _fit_state(
     callbacks = [
         _with_reference(build(f"callbacks.{k}", c), spectrum) for k, c in cfg.callbacks.items() if c
     ]
+    if cfg.data.get("rar"):
+        callbacks.append(build("data.rar", cfg.data.rar))
     if not cfg.trainer.get("enable_progress_bar", True):
         callbacks = [c for c in callbacks if not isinstance(c, ProgressBar)]
     logger = build("logger", cfg.logger) if cfg.get("logger") else False
@@ -185,9 +199,13 @@ def _fit_state(
             logger = build("logger", cfg.logger, version=f"state_{n}")
     trainer = build("trainer", cfg.trainer, callbacks=callbacks, logger=logger)
     data = OmegaConf.masked_copy(cfg.data, [k for k in cfg.data if k != "rar"])
-    datamodule = build("data", data, box=potential.box, seed=int(cfg.seed) + n - 1)
-    if cfg.data.get("rar"):
-        trainer.callbacks.append(build("data.rar", cfg.data.rar))
+    datamodule = build(
+        "data",
+        data,
+        box=potential.box,
+        seed=int(cfg.seed) + n - 1,
+        steps_per_batch=steps_per_batch(cfg),
+    )
 
     status, error = "ok", None
     ckpt_path = _checkpoint_to_resume(cfg, out) if single else None
