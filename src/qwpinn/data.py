@@ -6,8 +6,9 @@ every step), ``lhs`` (Latin hypercube: one uniform point in each of N equal stra
 every step) and ``sobol`` (scrambled Sobol sequence, next N points every step). All are
 seeded. Residual-based adaptive resampling (``callbacks.ResidualAdaptiveResampling``) adds
 its points to the module, not to this stream. Points come from an in-process iterable (no
-worker processes, no collation): tiny batches cost nothing beyond drawing them. A batch stacks the next K sets of the stream (the same sets in
-the same order for any K), so the Lightning loop runs once per K optimizer steps.
+worker processes, no collation): tiny batches cost nothing beyond drawing them. A batch
+stacks the next K sets of the stream (the same sets in the same order for any K), so the
+Lightning loop runs once per K optimizer steps.
 """
 
 from __future__ import annotations
