@@ -159,8 +159,9 @@ def time_to_stay_below(
 class ReferenceMetrics(L.Callback):
     """Every ``every_n_steps`` steps and at the end: log reference errors of the state.
 
-    Every step it also records the state's ``EnergyHistory`` (two ``.item()`` calls; time
-    from the first training step) and writes it to ``<output_dir>/energy_history.csv`` when
+    Every step it also records the state's ``EnergyHistory`` (the module returns each step's
+    E[ψ], energy parameter and end time; one host sync per batch; time from the start of
+    training) and writes it to ``<output_dir>/energy_history.csv`` when
     training ends or fails; ``time_to()`` gives the seconds until the error stays below each
     of ``thresholds``.
     """
@@ -185,9 +186,11 @@ class ReferenceMetrics(L.Callback):
     def on_train_batch_end(
         self, trainer: L.Trainer, pl_module: Any, outputs: Any, *args: Any
     ) -> None:
-        elapsed = time.perf_counter() - self._start
-        energy = outputs["rayleigh"].item()
-        self.history.record(trainer.global_step, elapsed, energy, pl_module.energy.item())
+        rayleigh, energy = outputs["rayleigh"].tolist(), outputs["energy"].tolist()
+        for step, at, e, parameter in zip(
+            outputs["steps"], outputs["times"], rayleigh, energy, strict=True
+        ):
+            self.history.record(step, at - self._start, e, parameter)
         if trainer.global_step % self.every_n_steps == 0:
             self._log(trainer, pl_module)
 

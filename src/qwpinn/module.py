@@ -20,6 +20,7 @@ switch, ``max_steps`` and the plateau stop still act at the exact step.
 
 from __future__ import annotations
 
+import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -224,15 +225,29 @@ class EigenPINN(L.LightningModule):
             and not any(is_overridden(h, obj, base) for obj, base in hooked for h in STEP_HOOKS)
         )
 
-    def training_step(self, batch: torch.Tensor, batch_idx: int) -> dict[str, torch.Tensor]:
-        """One optimizer step per point set of the batch (K×N×1), until max_steps or a stop;
-        returns E[ψ] of the last step's loss evaluation (for the callbacks)."""
-        trainer, rayleigh = self.trainer, self.energy.detach()
+    def training_step(self, batch: torch.Tensor, batch_idx: int) -> dict[str, Any]:
+        """One optimizer step per point set of the batch (K×N×1), until max_steps or a stop.
+
+        Returns, for the callbacks, the steps taken: ``steps`` (global step after each),
+        ``times`` (``time.perf_counter()`` after each), ``rayleigh`` (E[ψ] of each step's loss
+        evaluation) and ``energy`` (the energy parameter after each), the last two as tensors.
+        """
+        trainer = self.trainer
+        steps, times, rayleigh, energy = [], [], [], []
         for points in batch:
             if trainer.should_stop or 0 <= trainer.max_steps <= self.global_step:
                 break
-            rayleigh = self._optimizer_step(points)
-        return {"rayleigh": rayleigh}
+            rayleigh.append(self._optimizer_step(points))
+            energy.append(self.energy.detach().clone())
+            steps.append(self.global_step)
+            times.append(time.perf_counter())
+        stack = (lambda t: torch.stack(t)) if steps else (lambda t: torch.empty(0))
+        return {
+            "steps": steps,
+            "times": times,
+            "rayleigh": stack(rayleigh),
+            "energy": stack(energy),
+        }
 
     def add_points(self, x: torch.Tensor) -> None:
         """Collocation points (M×1) that every later step uses besides its own set (RAR)."""
