@@ -159,7 +159,9 @@ def build_ansatz(cfg: DictConfig, potential: Any, n: int) -> torch.nn.Module:
         if cfg.ansatz.kinks:
             raise ConfigError("ansatz.kinks", True, "must be false with ansatz=domain")
         width = cfg.ansatz.get("width")
-        if width is not None and (isinstance(width, bool) or not isinstance(width, int)):
+        if width is not None and (
+            isinstance(width, bool) or not isinstance(width, int) or width < 1
+        ):
             raise ConfigError("ansatz.width", width, "must be an integer >= 1 or null")
         sizes = {} if width is None else {"width": width}
         interfaces = potential.breakpoints
