@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from qwpinn.ansatz import DirichletAnsatz
+from qwpinn import physics
+from qwpinn.ansatz import DirichletAnsatz, DomainAnsatz
 from qwpinn.nets import MLP
 
 
@@ -37,3 +38,44 @@ def test_parity_is_exact(parity):
     psi = DirichletAnsatz(MLP(16, 2, out_features=3), (0.0, 2.0), [0.5, 1.5], parity).double()
     x = torch.rand(50, 1, dtype=torch.float64) * 2.0
     assert torch.allclose(psi(2.0 - x), parity * psi(x), rtol=0, atol=1e-15)
+
+
+def _domain(dtype: torch.dtype, seed: int = 3, parity: int = 0) -> DomainAnsatz:
+    """A domain ansatz on [0, 1] cut at 0.25 and 0.75, with random interface values/slopes."""
+    torch.manual_seed(seed)
+    psi = DomainAnsatz([MLP(8, 2) for _ in range(3)], (0.0, 1.0), [0.25, 0.75], parity)
+    with torch.no_grad():
+        psi.values.normal_()
+        psi.slopes.normal_()
+    return psi.to(dtype)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_domain_ansatz_vanishes_exactly_at_the_walls(dtype):
+    psi = _domain(dtype)
+    assert torch.all(psi(torch.tensor([[0.0], [1.0]], dtype=dtype)) == 0.0)
+    assert psi(torch.linspace(0.1, 0.9, 9, dtype=dtype).reshape(-1, 1)).abs().max() > 0.0
+
+
+def test_domain_ansatz_is_c1_across_interfaces_and_frees_the_second_derivative():
+    psi = _domain(torch.float64)
+    eps = 1e-12
+    for x_j in (0.25, 0.75):
+        x = torch.tensor([[x_j - eps], [x_j + eps]], dtype=torch.float64)
+        y, dy, d2y = physics.derivatives(psi, x, 2, False)  # left point: left piece's net
+        assert abs(y[1] - y[0]).item() < 1e-10 and abs(dy[1] - dy[0]).item() < 1e-8
+        assert abs(d2y[1] - d2y[0]).item() > 1e-3
+
+
+def test_domain_ansatz_returns_points_in_input_order():
+    psi = _domain(torch.float64)
+    x = torch.rand(40, 1, dtype=torch.float64)
+    shuffled = torch.randperm(40)
+    assert torch.equal(psi(x)[shuffled], psi(x[shuffled]))
+
+
+@pytest.mark.parametrize("parity", [1, -1])
+def test_domain_parity_is_exact(parity):
+    psi = _domain(torch.float64, parity=parity)
+    x = torch.rand(50, 1, dtype=torch.float64)
+    assert torch.allclose(psi(1.0 - x), parity * psi(x), rtol=0, atol=1e-15)

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 
+from qwpinn import reference
 from qwpinn.errors import ConfigError
 from qwpinn.potentials import Barrier, FiniteWell, InfiniteWell, PiecewiseConstant
 
@@ -81,3 +82,41 @@ def test_expression_must_be_finite_on_the_box():
         Expression([0, 1], "1/x")
     with pytest.raises(ConfigError, match="^params.w = "):
         Expression([0, 1], "x/w", {"w": float("nan")})
+
+
+@pytest.mark.parametrize("cls", [FiniteWell, Barrier])
+def test_smoothed_step_converges_to_the_sharp_spectrum(cls):
+    sharp = reference.solve(cls(), n_states=2).energies
+    widths = (0.02, 0.01, 0.005, 0.0025)
+    bias = [np.abs(reference.solve(cls(smoothing=w), 2).energies - sharp) / sharp for w in widths]
+    assert all(np.all(b1 < b0) for b0, b1 in zip(bias[:-1], bias[1:], strict=False))
+    assert np.all(bias[-1] < 1e-3)
+    assert np.all(bias[-1] < 0.4 * bias[-2])  # ~ w²: halving w divides the bias by ~4
+
+
+@pytest.mark.parametrize("width", [0.01, 0.002])
+def test_smoothed_reference_is_converged(width):
+    """The default finite-difference reference against a mesh twice as fine: ~1e-10 or better."""
+    potential = FiniteWell(smoothing=width)
+    solved = reference.solve(potential, n_states=3).energies
+    finer = reference.finite_difference_energies(potential, 3, [256 * 2**i for i in range(5)])
+    assert np.all(np.abs(solved - finer) / finer < 1e-10)
+
+
+def test_smoothed_step_is_a_tanh_and_sharp_recovers_the_pieces():
+    potential = Barrier(smoothing=0.01)
+    x = np.array([0.0, 0.45, 0.5, 0.55, 1.0])
+    expected = 50.0 * (np.tanh((x - 0.45) / 0.01) - np.tanh((x - 0.55) / 0.01))
+    assert np.allclose(potential(x), expected, rtol=0, atol=1e-12)
+    assert np.allclose(potential(torch.tensor(x)).numpy(), expected, rtol=0, atol=1e-12)
+    assert potential.pieces is None and potential.breakpoints == [0.45, 0.55]
+    assert potential.quadrature_cuts == pytest.approx([0.35, 0.45, 0.55, 0.65])
+    sharp = potential.sharp()
+    assert sharp.pieces == Barrier().pieces and sharp.smoothing == 0.0 and sharp.name == "barrier"
+    assert Barrier().sharp().pieces == Barrier().pieces
+
+
+@pytest.mark.parametrize("value", [-0.01, float("nan"), "wide"])
+def test_bad_smoothing_names_its_key(value):
+    with pytest.raises(ConfigError, match="^smoothing = .*: must be a finite number >= 0"):
+        FiniteWell(smoothing=value)

@@ -16,6 +16,9 @@ from omegaconf import OmegaConf
 
 from conftest import CONF, ROOT
 from qwpinn import reference
+from qwpinn.ansatz import DomainAnsatz
+from qwpinn.errors import ConfigError
+from qwpinn.potentials import Barrier, FiniteWell
 from qwpinn.train import build, build_module, run, steps_per_batch
 
 POTENTIALS = sorted(p.stem for p in (CONF / "potential").glob("*.yaml"))
@@ -290,3 +293,65 @@ def test_every_variant_composes_to_what_its_name_says(make_config, variant):
     }.get(variant.split("_")[0], {"loss"})
     assert changed == expected
     build("arch", cfg.arch)
+
+
+def test_domain_ansatz_reaches_the_reference_on_the_finite_well(make_config):
+    """One net per piece of V, exact C¹ interfaces: a short run is already near the exact level."""
+    cfg = make_config(
+        "ansatz=domain", "trainer.max_steps=150", "optimizer.adam_steps=50", "~logger"
+    )
+    result = run(cfg)
+    state = result["states"][0]
+    assert result["status"] == "ok"
+    assert state["energy_rel_error"] < 1e-5 and state["psi_l2_error"] < 1e-2
+    ansatz = build_module(cfg, FiniteWell(), 20.0).ansatz
+    assert isinstance(ansatz, DomainAnsatz) and len(ansatz.nets) == 3
+
+
+def test_domain_ansatz_trains_excited_states_in_float32_and_resumes(make_config, tmp_path):
+    cfg = make_config("ansatz=domain", "trainer.precision=32-true", "n_states=2", *SHORT)
+    result = run(cfg)
+    assert result["status"] == "ok" and [s["n"] for s in result["states"]] == [1, 2]
+    run(make_config("ansatz=domain", *SHORT, output="first"))
+    ckpt = tmp_path / "first" / "checkpoints" / "last.ckpt"
+    more = ("ansatz=domain", f"ckpt_path={ckpt}", "trainer.max_steps=50", *SHORT[1:])
+    resumed = run(make_config(*more, output="more"))
+    assert resumed["resumed_from"] == str(ckpt) and resumed["steps"] == 50
+
+
+def test_smoothed_run_reports_its_bias_against_the_sharp_reference(make_config):
+    cfg = make_config("potential=barrier", "potential.smoothing=0.01", *SHORT)
+    state = run(cfg)["states"][0]
+    smooth, sharp = (
+        reference.solve(p, 1).energies[0] for p in (Barrier(smoothing=0.01), Barrier())
+    )
+    assert state["energy_ref"] == pytest.approx(smooth, rel=1e-12)
+    assert state["energy_ref_sharp"] == pytest.approx(sharp, rel=1e-12)
+    assert state["smoothing_bias"] == pytest.approx(abs(smooth - sharp) / sharp, rel=1e-9)
+    assert state["energy_rel_error_sharp"] == pytest.approx(
+        abs(state["energy"] - sharp) / sharp, rel=1e-9
+    )
+    assert "smoothing_bias" not in run(make_config(*SHORT, output="sharp"))["states"][0]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (["ansatz=domain", "ansatz.kinks=true"], "ansatz.kinks = True: must be false with"),
+        (["ansatz=domain", "ansatz.width=0"], "ansatz.width = 0: must be an integer >= 1"),
+        (["ansatz.kind=patches"], "ansatz.kind = 'patches': must be one of dirichlet, domain"),
+        (["potential.smoothing=-0.1"], "potential.smoothing = -0.1: must be a finite number"),
+    ],
+)
+def test_discontinuity_options_fail_in_one_line(make_config, overrides, message):
+    with pytest.raises(ConfigError) as err:
+        run(make_config(*overrides, *SHORT))
+    assert str(err.value).startswith(message) and "\n" not in str(err.value)
+
+
+def test_new_options_compose_with_their_schemas(make_config):
+    cfg = make_config("ansatz=domain", "potential=piecewise", "potential.smoothing=0.005")
+    assert cfg.ansatz.kind == "domain" and cfg.ansatz.width == 16
+    assert cfg.potential.smoothing == 0.005
+    with pytest.raises(Exception, match="widht"):
+        make_config("ansatz=domain", "ansatz.widht=8")

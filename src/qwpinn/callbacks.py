@@ -25,33 +25,29 @@ LOGGED = ("energy_rel_error", "psi_l2_error", "residual_rms", "energy_parameter_
 
 
 @torch.enable_grad()
-def evaluate_state(module: Any, spectrum: Any) -> dict[str, Any]:
+def evaluate_state(module: Any, spectrum: Any, sharp: Any = None) -> dict[str, Any]:
     """Errors of the module's state n against reference level n, on the module's quadrature.
 
     energy = E[ψ] (Rayleigh quotient), ψ L2 error = ‖±ψ/‖ψ‖ − ψ_ref‖ with the sign that
-    aligns them, residual RMS = (∫ r² dx / L)^½ of the normalized ψ with E = E[ψ].
+    aligns them, residual RMS = (∫ r² dx / L)^½ of the normalized ψ with E = E[ψ]. With the
+    ``sharp`` spectrum of a smoothed potential's w = 0 twin, also the errors against it
+    (``*_sharp``) and ``smoothing_bias`` = |E_ref − E_ref,sharp| / |E_ref,sharp|.
     """
     x, w, v, n = module.quad_x, module.quad_w, module.quad_v, module.n
     psi, dpsi, d2psi = (t.detach() for t in physics.derivatives(module.psi, x, 2, False))
     norm2 = physics.norm_squared(psi, w)
     energy = physics.rayleigh_quotient(psi, dpsi, v, w).item()
-    scale = norm2.rsqrt()
-    ref = torch.as_tensor(spectrum.psi_at(n, x.detach().cpu().numpy().ravel()), dtype=x.dtype)
-    ref = ref.to(x.device).reshape(-1, 1)
-    psi_hat = psi * scale
-    sign = 1.0 if (w * psi_hat * ref).sum().item() >= 0 else -1.0
-    l2 = physics.norm_squared(sign * psi_hat - ref, w).sqrt().item()
-    r = physics.residual(psi_hat, d2psi * scale, v, torch.as_tensor(energy, dtype=x.dtype))
-    length = w.sum()
-    residual_rms = (physics.norm_squared(r, w) / length).sqrt().item()
+    psi_hat = psi * norm2.rsqrt()
+    r = physics.residual(psi_hat, d2psi * norm2.rsqrt(), v, torch.as_tensor(energy, dtype=x.dtype))
+    residual_rms = (physics.norm_squared(r, w) / w.sum()).sqrt().item()
     energies = np.asarray(spectrum.energies)
-    e_ref = float(energies[n - 1])
     e_param = float(module.energy.detach().item())
-    return {
+    e_ref, e_error, l2 = _errors(spectrum, n, x, w, psi_hat, energy)
+    state = {
         "n": n,
         "energy": energy,
         "energy_ref": e_ref,
-        "energy_rel_error": abs(energy - e_ref) / abs(e_ref),
+        "energy_rel_error": e_error,
         "energy_parameter": e_param,
         "energy_parameter_rel_error": abs(e_param - e_ref) / abs(e_ref),
         "psi_l2_error": l2,
@@ -60,6 +56,27 @@ def evaluate_state(module: Any, spectrum: Any) -> dict[str, Any]:
         "nodes": _sign_changes(psi.cpu().numpy().ravel()),
         "nearest_level": int(np.argmin(np.abs(energies - energy))) + 1,
     }
+    if sharp is not None:
+        e_sharp, e_error, l2 = _errors(sharp, n, x, w, psi_hat, energy)
+        state.update(
+            energy_ref_sharp=e_sharp,
+            energy_rel_error_sharp=e_error,
+            psi_l2_error_sharp=l2,
+            smoothing_bias=abs(e_ref - e_sharp) / abs(e_sharp),
+        )
+    return state
+
+
+def _errors(
+    spectrum: Any, n: int, x: torch.Tensor, w: torch.Tensor, psi_hat: torch.Tensor, energy: float
+) -> tuple[float, float, float]:
+    """E_ref of level n, |E − E_ref|/|E_ref| and the sign-aligned ‖ψ̂ − ψ_ref‖ on the quadrature."""
+    ref = torch.as_tensor(spectrum.psi_at(n, x.detach().cpu().numpy().ravel()), dtype=x.dtype)
+    ref = ref.to(x.device).reshape(-1, 1)
+    sign = 1.0 if (w * psi_hat * ref).sum().item() >= 0 else -1.0
+    l2 = physics.norm_squared(sign * psi_hat - ref, w).sqrt().item()
+    e_ref = float(np.asarray(spectrum.energies)[n - 1])
+    return e_ref, abs(energy - e_ref) / abs(e_ref), l2
 
 
 def _sign_changes(values: np.ndarray) -> int:

@@ -38,6 +38,7 @@ class InfiniteWellConf(_BoxConf):
 @dataclass
 class _StepConf(_BoxConf):
     v0: float = 100.0
+    smoothing: float = 0.0  # tanh width w of every jump; 0: sharp
 
 
 @dataclass
@@ -57,6 +58,7 @@ class PiecewiseConf(_BoxConf):
     _target_: str = "qwpinn.potentials.PiecewiseConstant"
     pieces: list[Any] = MISSING  # [[x0, x1, V], ...]: checked by PiecewiseConstant (OmegaConf
     # refuses ints in a nested List[List[float]] override)
+    smoothing: float = 0.0  # tanh width w of every jump; 0: sharp
 
 
 @dataclass
@@ -100,6 +102,7 @@ class GaussianConf(MLPConf):
 
 @dataclass
 class AnsatzConf:
+    kind: str = "dirichlet"
     kinks: bool = False
     parity: Optional[str] = None  # noqa: UP045 - OmegaConf reads typing.Optional
 
@@ -109,6 +112,12 @@ class AnnealingConf:
     main: str = "residual"
     every_n_steps: int = 10
     alpha: float = 0.1
+
+
+@dataclass
+class DomainAnsatzConf(AnsatzConf):
+    kind: str = "domain"
+    width: Optional[int] = None  # noqa: UP045 - hidden width of each piece's net; None: arch's
 
 
 @dataclass
@@ -155,7 +164,7 @@ class RunConf:
 
     potential: Any = MISSING
     arch: Any = MISSING
-    ansatz: AnsatzConf = field(default_factory=AnsatzConf)
+    ansatz: Any = MISSING
     loss: Any = MISSING
     optimizer: Any = MISSING
     data: Any = MISSING
@@ -186,6 +195,7 @@ SCHEMAS = {
     ("arch", "modified_mlp_schema"): ModifiedMLPConf,
     ("arch", "gaussian_schema"): GaussianConf,
     ("ansatz", "ansatz_schema"): AnsatzConf,
+    ("ansatz", "domain_ansatz_schema"): DomainAnsatzConf,
     ("loss", "loss_schema"): LossConf,
     ("optimizer", "optimizer_schema"): OptimizerConf,
     ("data", "data_schema"): DataConf,

@@ -7,6 +7,7 @@ torch tensors alike (V is evaluated with comparisons and arithmetic only).
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -17,6 +18,7 @@ from qwpinn.errors import ConfigError, finite_number, one_of
 from qwpinn.expression import compile_formula
 
 ENERGY_MODES = ("trainable", "fixed")
+SMOOTH_REACH = 10.0  # |x − x_j| / w beyond which a tanh step is flat to 1 − tanh(10) ≈ 4e-9
 
 
 class Potential:
@@ -25,12 +27,13 @@ class Potential:
 
     ``pieces`` is the list of (x0, x1, V) for piecewise-constant V (exact reference roots),
     None otherwise; ``quadrature_panels`` is how many Gauss–Legendre panels each smooth
-    stretch of V gets.
+    stretch of V gets, between the ``quadrature_cuts``.
     """
 
     name = "potential"
     pieces: list[tuple[float, float, float]] | None = None
     quadrature_panels = 1
+    smoothing = 0.0
 
     def __init__(self, box: Sequence[float], energy: str = "trainable") -> None:
         self.box = _interval("box", box)
@@ -46,8 +49,17 @@ class Potential:
 
     @property
     def breakpoints(self) -> list[float]:
-        """Interior points where V jumps; quadrature is split there."""
+        """Interior points where V jumps (or, smoothed, the centre of each step)."""
         return []
+
+    @property
+    def quadrature_cuts(self) -> list[float]:
+        """Interior points where the quadrature is split: V is smooth between them."""
+        return self.breakpoints
+
+    def sharp(self) -> Potential:
+        """The same problem without smoothing (itself when V is not a smoothed step)."""
+        return self
 
     def __call__(self, x: Any) -> Any:  # pragma: no cover - every subclass defines V
         raise NotImplementedError
@@ -99,7 +111,12 @@ class Expression(Potential):
 
 
 class PiecewiseConstant(Potential):
-    """V(x) = V_i on [x_i, x_{i+1}); the pieces tile the box without gaps."""
+    """V(x) = V_i on [x_i, x_{i+1}); the pieces tile the box without gaps.
+
+    ``smoothing`` w > 0 replaces each jump ΔV_j at x_j by the smooth step
+    ΔV_j · ½(1 + tanh((x − x_j)/w)); V is then smooth (``pieces`` is None, the reference is
+    finite differences) and ``sharp()`` is the w = 0 problem it approximates.
+    """
 
     name = "piecewise"
 
@@ -108,25 +125,58 @@ class PiecewiseConstant(Potential):
         box: Sequence[float],
         pieces: Sequence[Sequence[float]],
         energy: str = "trainable",
+        smoothing: float = 0.0,
     ) -> None:
         super().__init__(box, energy)
-        self.pieces = _tiling("pieces", pieces, self.box)
+        self.steps = _tiling("pieces", pieces, self.box)
+        self.smoothing = finite_number("smoothing", smoothing, "must be a finite number >= 0")
+        if self.smoothing < 0.0:
+            raise ConfigError("smoothing", smoothing, "must be a finite number >= 0 (0: sharp)")
+        self.pieces = None if self.smoothing else self.steps
 
     @property
     def breakpoints(self) -> list[float]:
-        """Interior points where V jumps; quadrature is split there."""
-        return [p[0] for p in self.pieces[1:]]
+        """Interior points where V jumps (or, smoothed, the centre of each step)."""
+        return [p[0] for p in self.steps[1:]]
+
+    @property
+    def quadrature_cuts(self) -> list[float]:
+        """The jumps; smoothed, also x_j ± SMOOTH_REACH·w (beyond them V is flat to e⁻²⁰), so
+        every Gauss–Legendre panel sees either the step's core or an almost constant V."""
+        reach = SMOOTH_REACH * self.smoothing
+        a, b = self.box
+        cuts: list[float] = []
+        for x in sorted(x + d for x in self.breakpoints for d in (-reach, 0.0, reach)):
+            if a + 1e-9 * self.length < x < b - 1e-9 * self.length:
+                if not cuts or x - cuts[-1] > 1e-9 * self.length:  # one cut where two meet
+                    cuts.append(x)
+        return cuts
+
+    def sharp(self) -> PiecewiseConstant:
+        """The same problem with sharp jumps (w = 0)."""
+        if not self.smoothing:
+            return self
+        twin = copy.copy(self)
+        twin.smoothing, twin.pieces = 0.0, self.steps
+        return twin
 
     def __call__(self, x: Any) -> Any:
         """V(x) for a numpy array or a torch tensor (any shape)."""
-        v = 0.0 * x + self.pieces[0][2]
-        for x0, _, value in self.pieces[1:]:
-            v = v + (value - _previous_value(self.pieces, x0)) * (x >= x0)
+        v = 0.0 * x + self.steps[0][2]
+        for x0, _, value in self.steps[1:]:
+            jump = value - _previous_value(self.steps, x0)
+            if self.smoothing:
+                v = v + jump * 0.5 * (1.0 + _tanh((x - x0) / self.smoothing))
+            else:
+                v = v + jump * (x >= x0)
         return v
 
     def mean(self) -> float:
-        """(1/L) ∫_a^b V dx, exactly."""
-        return sum((x1 - x0) * v for x0, x1, v in self.pieces) / self.length
+        """(1/L) ∫_a^b V dx, exactly for sharp steps (a smoothed step moves no area inside the
+        box, up to its tails beyond the walls)."""
+        if self.smoothing:
+            return super().mean()
+        return sum((x1 - x0) * v for x0, x1, v in self.steps) / self.length
 
 
 class InfiniteWell(PiecewiseConstant):
@@ -150,9 +200,10 @@ class FiniteWell(PiecewiseConstant):
         v0: float = 100.0,
         well: Sequence[float] = (0.25, 0.75),
         energy: str = "trainable",
+        smoothing: float = 0.0,
     ) -> None:
         box, self.v0, self.well, pieces = _step("well", box, v0, well, inside_is_v0=False)
-        super().__init__(box, pieces, energy)
+        super().__init__(box, pieces, energy, smoothing)
 
 
 class Barrier(PiecewiseConstant):
@@ -166,9 +217,10 @@ class Barrier(PiecewiseConstant):
         v0: float = 100.0,
         barrier: Sequence[float] = (0.45, 0.55),
         energy: str = "trainable",
+        smoothing: float = 0.0,
     ) -> None:
         box, self.v0, self.barrier, pieces = _step("barrier", box, v0, barrier, inside_is_v0=True)
-        super().__init__(box, pieces, energy)
+        super().__init__(box, pieces, energy, smoothing)
 
 
 def _step(key: str, box: Any, v0: Any, interval: Any, inside_is_v0: bool) -> tuple:
@@ -183,6 +235,11 @@ def _step(key: str, box: Any, v0: Any, interval: Any, inside_is_v0: bool) -> tup
 def _three_pieces(box, left, right, outside, inside) -> list[list[float]]:
     pieces = [[box[0], left, outside], [left, right, inside], [right, box[1], outside]]
     return [p for p in pieces if p[1] > p[0]]
+
+
+def _tanh(z: Any) -> Any:
+    """tanh of a numpy array or a torch tensor."""
+    return np.tanh(z) if isinstance(z, (float, np.ndarray, np.generic)) else z.tanh()
 
 
 def _previous_value(pieces, x0) -> float:

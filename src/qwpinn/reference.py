@@ -37,6 +37,7 @@ _SIGN_THRESHOLD = 1e-6  # |ψ| > this · max|ψ| counts as "nonzero" for the sig
 _KH_BASE = 0.3  # finite differences: max √|E − V| · h on the coarsest mesh
 _LEVELS = 5  # finite differences: meshes in the Richardson table (cells ×1, ×2, ×4, ...)
 _MIN_BASE_CELLS = 64
+_MIN_SEGMENT_CELLS = 32  # smooth V split at its quadrature cuts: coarsest cells per segment
 _DEGENERATE = 1e-6  # exact ψ: levels this close (relative) are orthogonalized against each other
 _GAUSS_20 = np.polynomial.legendre.leggauss(20)
 _GAUSS_4 = np.polynomial.legendre.leggauss(4)
@@ -343,13 +344,17 @@ def _fd_levels(
 ) -> list[_FDLevel]:
     a, b = box
     length = b - a
-    bounds = [p[0] for p in pieces] + [b] if pieces is not None else [a, b]
+    if pieces is not None:
+        bounds = [p[0] for p in pieces] + [b]
+    else:  # a smooth V may name where it varies fast (a smoothed step's core): mesh them apart
+        bounds = [a, *getattr(potential, "quadrature_cuts", []), b]
     widths = np.diff(bounds)
     if sizes is None:
         base = _base_cells(potential, pieces, box, n_states)
         sizes = [base * 2**i for i in range(_LEVELS)]
     sizes = _checked_sizes(sizes)
-    base_cells = [max(1, round(sizes[0] * w / length)) for w in widths]
+    least = 1 if pieces is not None or len(bounds) == 2 else _MIN_SEGMENT_CELLS
+    base_cells = [max(least, round(sizes[0] * w / length)) for w in widths]
     levels = []
     for size in sizes:
         ratio = size // sizes[0]

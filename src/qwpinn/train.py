@@ -22,7 +22,7 @@ from lightning.pytorch.callbacks import ModelCheckpoint, ProgressBar
 from omegaconf import DictConfig, OmegaConf
 
 from qwpinn import physics, reference
-from qwpinn.ansatz import DirichletAnsatz
+from qwpinn.ansatz import DirichletAnsatz, DomainAnsatz
 from qwpinn.callbacks import LOGGED, ReferenceMetrics, evaluate_state
 from qwpinn.config import validate
 from qwpinn.errors import ConfigError, finite_number, one_of
@@ -30,6 +30,7 @@ from qwpinn.module import DivergedError, EigenPINN
 from qwpinn.sweep import config_key_from_overrides, write_text_atomic
 
 _NOISE = (".*LeafSpec.*", ".*no pre-optimization state was saved.*")
+ANSATZ_KINDS = ("dirichlet", "domain")
 REFERENCE_LEVELS = 4  # levels solved for wrong-state detection (the ground state is level 1)
 
 
@@ -80,6 +81,8 @@ def _train(cfg: DictConfig, out: Path) -> dict[str, Any]:
     potential = build("potential", cfg.potential)
     count = int(cfg.state or cfg.n_states)  # state=k trains 1..k: state k needs those below
     spectrum = reference.solve(potential, n_states=count + REFERENCE_LEVELS - 1)
+    sharp = potential.sharp()  # a smoothed step also reports its error against the sharp one
+    sharp_spectrum = None if sharp is potential else reference.solve(sharp, n_states=count)
     energy_init = potential.default_energy_init() if cfg.energy_init is None else cfg.energy_init
     energy_init = finite_number("energy_init", energy_init, "must be a finite number or null")
     results: dict[str, Any] = {
@@ -93,7 +96,7 @@ def _train(cfg: DictConfig, out: Path) -> dict[str, Any]:
     states: list[EigenPINN] = []
     for _ in range(count):
         module, state, steps, status, error, ckpt_path = _fit_state(
-            cfg, out, potential, spectrum, energy_init, states, single=count == 1
+            cfg, out, potential, (spectrum, sharp_spectrum), energy_init, states, count == 1
         )
         status = _state_status(state) if status == "ok" else status
         results["states"].append({**state, "steps": steps, "status": status})
@@ -118,20 +121,13 @@ def build_module(
     cfg: DictConfig, potential: Any, energy_init: float, lower: Sequence[EigenPINN] = ()
 ) -> EigenPINN:
     """The EigenPINN of state len(lower) + 1 as the config describes it (untrained)."""
-    n = len(lower) + 1
-    kinks = potential.breakpoints if cfg.ansatz.kinks else ()
-    if kinks and cfg.ansatz.get("parity"):  # g(x) ± g(a+b−x) needs the mirrored kinks too
-        kinks = sorted({*kinks, *(potential.box[0] + potential.box[1] - k for k in kinks)})
-    net = build("arch", cfg.arch, out_features=1 + len(kinks))
     loss = OmegaConf.to_container(cfg.loss, resolve=True)
     return EigenPINN(
-        DirichletAnsatz(
-            net, potential.box, kinks, parity_of(cfg.ansatz.get("parity"), n, potential)
-        ),
+        build_ansatz(cfg, potential, len(lower) + 1),
         potential,
         quadrature=physics.gauss_legendre(
             potential.box,
-            potential.breakpoints,
+            potential.quadrature_cuts,
             int(cfg.quadrature_nodes),
             potential.quadrature_panels,
         ),
@@ -168,18 +164,45 @@ def steps_per_batch(cfg: DictConfig) -> int:
     return math.gcd(int(cfg.data.get("steps_per_batch", 1)), *intervals)
 
 
+def build_ansatz(cfg: DictConfig, potential: Any, n: int) -> torch.nn.Module:
+    """State n's trial ψ: one net on the box (``dirichlet``) or one per piece (``domain``)."""
+    kind = one_of("ansatz.kind", cfg.ansatz.get("kind", "dirichlet"), ANSATZ_KINDS)
+    parity = parity_of(cfg.ansatz.get("parity"), n, potential)
+    if kind == "domain":
+        if cfg.ansatz.kinks:
+            raise ConfigError("ansatz.kinks", True, "must be false with ansatz=domain")
+        width = cfg.ansatz.get("width")
+        if width is not None and (
+            isinstance(width, bool) or not isinstance(width, int) or width < 1
+        ):
+            raise ConfigError("ansatz.width", width, "must be an integer >= 1 or null")
+        sizes = {} if width is None else {"width": width}
+        interfaces = potential.breakpoints
+        nets = [
+            build("arch", cfg.arch, out_features=1, **sizes) for _ in range(len(interfaces) + 1)
+        ]
+        return DomainAnsatz(nets, potential.box, interfaces, parity)
+    kinks = potential.breakpoints if cfg.ansatz.kinks else ()
+    if kinks and parity:  # g(x) ± g(a+b−x) needs the mirrored kinks too
+        kinks = sorted({*kinks, *(potential.box[0] + potential.box[1] - k for k in kinks)})
+    net = build("arch", cfg.arch, out_features=1 + len(kinks))
+    return DirichletAnsatz(net, potential.box, kinks, parity)
+
+
 def _fit_state(
     cfg: DictConfig,
     out: Path,
     potential: Any,
-    spectrum: Any,
+    spectra: tuple[Any, Any],
     energy_init: float,
     lower: list[EigenPINN],
     single: bool,
 ) -> tuple[EigenPINN, dict[str, Any], int, str, str | None, str | None]:
     """Train state len(lower) + 1 with the lower states frozen; return it, its reference
-    errors (``evaluate_state``), its steps, status, error line and the checkpoint resumed."""
+    errors (``evaluate_state`` against the problem's spectrum and, smoothed, the sharp one),
+    its steps, status, error line and the checkpoint resumed."""
     n = len(lower) + 1
+    spectrum, sharp_spectrum = spectra
     module = build_module(cfg, potential, energy_init, lower)
     callbacks = [
         _with_reference(build(f"callbacks.{k}", c), spectrum) for k, c in cfg.callbacks.items() if c
@@ -215,7 +238,7 @@ def _fit_state(
         trainer.fit(module, datamodule=datamodule, ckpt_path=ckpt_path)
     except DivergedError as err:
         status, error = "diverged", str(err)
-    state = evaluate_state(module, spectrum)
+    state = evaluate_state(module, spectrum, sharp_spectrum)
     for callback in callbacks:
         if isinstance(callback, ReferenceMetrics):
             state["time_to"] = callback.time_to()
