@@ -19,7 +19,7 @@ from qwpinn import reference
 from qwpinn.ansatz import DomainAnsatz
 from qwpinn.errors import ConfigError
 from qwpinn.potentials import Barrier, FiniteWell
-from qwpinn.train import build, build_module, run, steps_per_batch
+from qwpinn.train import build, build_datamodule, build_module, run, steps_per_batch
 
 POTENTIALS = sorted(p.stem for p in (CONF / "potential").glob("*.yaml"))
 ARCHS = sorted(p.stem for p in (CONF / "arch").glob("*.yaml"))
@@ -33,7 +33,7 @@ def test_every_potential_and_arch_composes_and_instantiates(make_config, potenti
     problem = build("potential", cfg.potential)
     assert problem.name == potential
     net = build("arch", cfg.arch)
-    data = build("data", cfg.data, box=problem.box, seed=0)
+    data = build_datamodule(cfg, problem.box, seed=0)
     assert next(iter(data.train_dataloader())).shape == (
         cfg.data.steps_per_batch,
         cfg.data.n_points,
@@ -282,9 +282,10 @@ def test_the_ablation_sweeps_every_variant_on_both_discontinuous_wells():
 def test_every_variant_composes_to_what_its_name_says(make_config, variant):
     cfg = make_config(f"variant={variant}")
     default = make_config(output="default")
-    changed = {k for k in ("arch", "loss", "data") if cfg[k] != default[k]}
+    changed = {k for k in ("arch", "ansatz", "loss", "data") if cfg[k] != default[k]}
     expected = {
         "default": set(),
+        "domain": {"ansatz"},
         "mlp": {"arch"},
         "fourier": {"arch"},
         "modified": {"arch"},

@@ -152,6 +152,12 @@ def build_module(
     )
 
 
+def build_datamodule(cfg: DictConfig, box: Sequence[float], seed: int) -> Any:
+    """The collocation-point DataModule of the ``data`` group (its ``rar`` callback apart)."""
+    data = OmegaConf.masked_copy(cfg.data, [k for k in cfg.data if k != "rar"])
+    return build("data", data, box=box, seed=seed, steps_per_batch=steps_per_batch(cfg))
+
+
 def steps_per_batch(cfg: DictConfig) -> int:
     """Optimizer steps per Lightning batch: ``data.steps_per_batch`` lowered to the gcd with
     the log interval and every ``callbacks.*.every_n_*`` and ``data.rar.every_n_steps``
@@ -221,14 +227,7 @@ def _fit_state(
         if logger:
             logger = build("logger", cfg.logger, version=f"state_{n}")
     trainer = build("trainer", cfg.trainer, callbacks=callbacks, logger=logger)
-    data = OmegaConf.masked_copy(cfg.data, [k for k in cfg.data if k != "rar"])
-    datamodule = build(
-        "data",
-        data,
-        box=potential.box,
-        seed=int(cfg.seed) + n - 1,
-        steps_per_batch=steps_per_batch(cfg),
-    )
+    datamodule = build_datamodule(cfg, potential.box, seed=int(cfg.seed) + n - 1)
 
     status, error = "ok", None
     ckpt_path = _checkpoint_to_resume(cfg, out) if single else None
