@@ -8,9 +8,10 @@ order flips with the seed) and each gets the same wall-clock budget:
 * ``qwpinn default`` — ``qwpinn.train.run`` with the default config (no logger), capped at
   the budget by ``trainer.max_time``; it stops at its own plateau, and its answer at the
   budget is then the one it stopped with;
-* ``qwpinn ansatz=domain`` — the same with one network per constant piece of V and exact C¹
-  interfaces (``ansatz=domain``), also stopping at its plateau (running L-BFGS on with the
-  plateau stop off, ``optimizer.stop_tol=0``, was measured no better for either ansatz);
+* ``qwpinn ansatz=dirichlet`` — the same with one network on the whole box instead of one per
+  constant piece of V (the default before the ablation), also stopping at its plateau
+  (running L-BFGS on with the plateau stop off, ``optimizer.stop_tol=0``, was measured no
+  better for either ansatz);
 * ``paper recipe`` — a plain PyTorch loop (no Lightning) over qwpinn's own pieces configured
   as the paper: 3×64 tanh MLP, hard walls, 1024 random points redrawn every step, Adam
   lr 1e-3, loss mean(−ψ'' + Vψ − Eψ)² + 1000·(∫ψ² − 1)², E learned by the gradient, float32.
@@ -58,8 +59,14 @@ from qwpinn.train import build, build_datamodule, build_module, run  # noqa: E40
 
 POTENTIALS = ("finite_well", "barrier")
 THRESHOLDS = (1e-3, 1e-5, 1e-7, 1e-9)
-PAPER = ("loss=paper_w1000", "optimizer=adam", "arch.width=64", "trainer.precision=32-true")
-DOMAIN = ("ansatz=domain",)
+PAPER = (
+    "ansatz=dirichlet",
+    "loss=paper_w1000",
+    "optimizer=adam",
+    "arch.width=64",
+    "trainer.precision=32-true",
+)
+ONE_NET = ("ansatz=dirichlet",)
 FD_TARGET = 1e-10
 FD_LEVELS = 5  # meshes per Richardson table, as reference.finite_difference_energies' default
 
@@ -114,7 +121,7 @@ def measure(
     """Every arm on one potential for each seed; the arms' order flips with the seed."""
     arms: dict[str, Callable[[Path, int], Outcome]] = {
         "qwpinn default": lambda d, s: qwpinn_arm(d, name, s, budget),
-        "qwpinn ansatz=domain": lambda d, s: qwpinn_arm(d, name, s, budget, *DOMAIN),
+        "qwpinn ansatz=dirichlet": lambda d, s: qwpinn_arm(d, name, s, budget, *ONE_NET),
         "paper recipe": lambda d, s: paper_arm(d, name, s, budget, paper_init),
     }
     if with_deepxde:

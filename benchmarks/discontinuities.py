@@ -31,12 +31,12 @@ from qwpinn.train import run  # noqa: E402
 TARGET = 1e-7
 POTENTIALS = ("finite_well", "barrier")
 VARIANTS = [  # (label, overrides)
-    ("smooth net (default)", []),
-    ("kinks", ["ansatz.kinks=true"]),
-    ("smoothed w=0.02", ["potential.smoothing=0.02"]),
-    ("smoothed w=0.005", ["potential.smoothing=0.005"]),
-    ("smoothed w=0.001", ["potential.smoothing=0.001"]),
-    ("domain", ["ansatz=domain"]),
+    ("one net on the box (ansatz=dirichlet)", ["ansatz=dirichlet"]),
+    ("kinks", ["ansatz=dirichlet", "ansatz.kinks=true"]),
+    ("smoothed w=0.02", ["ansatz=dirichlet", "potential.smoothing=0.02"]),
+    ("smoothed w=0.005", ["ansatz=dirichlet", "potential.smoothing=0.005"]),
+    ("smoothed w=0.001", ["ansatz=dirichlet", "potential.smoothing=0.001"]),
+    ("domain (default)", []),
 ]
 
 

@@ -134,6 +134,7 @@ def test_paper_loss_collapses_and_the_default_does_not(make_config):
     e_start = 0.8 * 19.95481891118997
     naive = run(
         make_config(
+            "ansatz=dirichlet",  # the paper's trial function: one net on the box
             "loss=paper",
             "optimizer=adam",
             f"energy_init={e_start}",
@@ -216,8 +217,9 @@ def test_a_failing_job_does_not_stop_its_siblings(tmp_path):
 @pytest.mark.slow
 @pytest.mark.parametrize("arch", ARCHS)
 def test_every_arch_reaches_the_finite_well_ground_state(make_config, arch):
-    """Each architecture with its default hyper-parameters, 400 steps: ≤ 1e-4 of the reference."""
-    cfg = make_config(f"arch={arch}", "trainer.max_steps=400", "~logger")
+    """Each architecture with its default hyper-parameters on the whole box (the ablation's
+    baseline), 400 steps: ≤ 1e-4 of the reference."""
+    cfg = make_config(f"arch={arch}", "ansatz=dirichlet", "trainer.max_steps=400", "~logger")
     state = run(cfg)["states"][0]
     assert state["energy_rel_error"] <= 1e-4 and state["nodes"] == 0
 
@@ -281,8 +283,9 @@ def test_the_ablation_sweeps_every_variant_on_both_discontinuous_wells():
 
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_every_variant_composes_to_what_its_name_says(make_config, variant):
-    cfg = make_config(f"variant={variant}")
-    default = make_config(output="default")
+    cfg = make_config("experiment=ablation", f"variant={variant}")
+    default = make_config("experiment=ablation", "variant=default", output="default")
+    assert default.ansatz.kind == "dirichlet"  # the ablation's baseline
     changed = {k for k in ("arch", "ansatz", "loss", "data") if cfg[k] != default[k]}
     expected = {
         "default": set(),

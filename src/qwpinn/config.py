@@ -222,6 +222,8 @@ def validate(cfg: DictConfig) -> None:
     if OmegaConf.select(cfg, "state") is not None:
         _integer(cfg, "state", minimum=1)
     _integer(cfg, "quadrature_nodes", minimum=2)
+    if OmegaConf.select(cfg, "arch.width") is not None:  # ansatz=domain sets its own width
+        _integer(cfg, "arch.width", minimum=1)
     _integer(cfg, "torch_threads", minimum=1)
     _integer(cfg, "trainer.max_steps", minimum=1)
     one_of("trainer.precision", str(OmegaConf.select(cfg, "trainer.precision")), PRECISIONS)
