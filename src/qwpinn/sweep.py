@@ -401,11 +401,18 @@ def plot_energy_init(records: Sequence[dict[str, Any]], sweep_dir: Path) -> Path
 
 def error_vs_time(records: Sequence[dict[str, Any]]) -> dict[str, dict[str, tuple[float, float]]]:
     """{potential: {label: (median wall time, median dE/E)}} over the ground-state records of
-    each configuration; the label is the config key without its potential."""
+    each configuration; the label is the config key without its potential and without the
+    overrides every configuration shares."""
+    keys = [set(r["config_key"].split(" ")) for r in records]
+    shared = set.intersection(*keys) if len(keys) > 1 else set()
     groups: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for r in records:
         if r["n"] in (None, 1) and r["energy_rel_error"] is not None and r["wall_time_s"]:
-            parts = [o for o in r["config_key"].split(" ") if not o.startswith("potential=")]
+            parts = [
+                o
+                for o in r["config_key"].split(" ")
+                if not o.startswith("potential=") and o not in shared
+            ]
             label = " ".join(parts) or DEFAULTS_KEY
             groups.setdefault(str(r["potential"]), {}).setdefault(label, []).append(r)
     return {
