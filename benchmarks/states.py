@@ -29,7 +29,7 @@ CASES = [  # (label, overrides, seeds or None for all)
     ("double well pair (splitting)", ["experiment=double_well_tunneling"], None),
     ("finite_well ground, no parity", ["potential=finite_well"], None),
     ("finite_well ground, even parity", ["potential=finite_well", "ansatz.parity=even"], None),
-    ("piecewise, 4 asymmetric steps", ["potential=piecewise"], 2),
+    ("piecewise, 4 asymmetric steps", ["potential=piecewise"], None),
     (
         "piecewise, 6 steps",
         [
@@ -37,9 +37,9 @@ CASES = [  # (label, overrides, seeds or None for all)
             "potential.pieces=[[0,0.1,150],[0.1,0.3,0],[0.3,0.4,60],[0.4,0.65,10],"
             "[0.65,0.8,0],[0.8,1,90]]",
         ],
-        2,
+        None,
     ),
-    ("expression 50*(x-0.5)**2", ["potential=expression"], 2),
+    ("expression 50*(x-0.5)**2", ["potential=expression"], None),
     (
         "expression v0*(((x-0.5)/w)**2-1)**2",
         [
@@ -47,7 +47,7 @@ CASES = [  # (label, overrides, seeds or None for all)
             "potential.formula='v0*(((x-0.5)/w)**2-1)**2'",
             "++potential.params={v0:200,w:0.25}",
         ],
-        2,
+        None,
     ),
 ]
 
