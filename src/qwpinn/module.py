@@ -241,13 +241,8 @@ class EigenPINN(L.LightningModule):
             energy.append(self.energy.detach().clone())
             steps.append(self.global_step)
             times.append(time.perf_counter())
-        stack = (lambda t: torch.stack(t)) if steps else (lambda t: torch.empty(0))
-        return {
-            "steps": steps,
-            "times": times,
-            "rayleigh": stack(rayleigh),
-            "energy": stack(energy),
-        }
+        rayleigh, energy = (torch.stack(t) if t else torch.empty(0) for t in (rayleigh, energy))
+        return {"steps": steps, "times": times, "rayleigh": rayleigh, "energy": energy}
 
     def add_points(self, x: torch.Tensor) -> None:
         """Collocation points (M×1) that every later step uses besides its own set (RAR)."""
@@ -258,14 +253,15 @@ class EigenPINN(L.LightningModule):
     def _optimizer_step(self, points: torch.Tensor) -> torch.Tensor:
         """One Adam step (then the schedule) or one L-BFGS step on the points x (N×1) and the
         added points; returns E[ψ] of its loss evaluation."""
-        if len(self._added_points):
-            points = torch.cat([points.to(self.quad_x), self._added_points.to(self.quad_x)])
         in_adam = len(self._steppers) == 1 or self.global_step < self.adam_steps
         stepper = self._steppers[0 if in_adam else 1]
-        if not in_adam:  # L-BFGS needs one objective: keep the first points of its phase
-            if self._lbfgs_points is None:
-                self._lbfgs_points = points
+        if not in_adam and self._lbfgs_points is not None:  # L-BFGS keeps one objective
             points = self._lbfgs_points
+        else:
+            if len(self._added_points):
+                points = torch.cat([points.to(self.quad_x), self._added_points.to(self.quad_x)])
+            if not in_adam:  # the first points of the L-BFGS phase, kept for all of it
+                self._lbfgs_points = points
         optimizer = stepper.optimizer
         latest: dict[str, dict[str, torch.Tensor]] = {}
 

@@ -25,7 +25,7 @@ from qwpinn import physics, reference
 from qwpinn.ansatz import DirichletAnsatz, DomainAnsatz
 from qwpinn.callbacks import LOGGED, ReferenceMetrics, evaluate_state
 from qwpinn.config import validate
-from qwpinn.errors import ConfigError, finite_number, one_of
+from qwpinn.errors import ConfigError, finite_number, integer_at_least, one_of
 from qwpinn.module import DivergedError, EigenPINN
 from qwpinn.sweep import config_key_from_overrides, write_text_atomic
 
@@ -178,10 +178,8 @@ def build_ansatz(cfg: DictConfig, potential: Any, n: int) -> torch.nn.Module:
         if cfg.ansatz.kinks:
             raise ConfigError("ansatz.kinks", True, "must be false with ansatz=domain")
         width = cfg.ansatz.get("width")
-        if width is not None and (
-            isinstance(width, bool) or not isinstance(width, int) or width < 1
-        ):
-            raise ConfigError("ansatz.width", width, "must be an integer >= 1 or null")
+        if width is not None:
+            integer_at_least("ansatz.width", width)
         sizes = {} if width is None else {"width": width}
         interfaces = potential.breakpoints
         nets = [
