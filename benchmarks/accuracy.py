@@ -8,10 +8,11 @@ order flips with the seed) and each gets the same wall-clock budget:
 * ``qwpinn default`` — ``qwpinn.train.run`` with the default config (no logger), capped at
   the budget by ``trainer.max_time``; it stops at its own plateau, and its answer at the
   budget is then the one it stopped with;
-* ``qwpinn ansatz=dirichlet`` — the same with one network on the whole box instead of one per
-  constant piece of V (the default before the ablation), also stopping at its plateau
-  (running L-BFGS on with the plateau stop off, ``optimizer.stop_tol=0``, was measured no
-  better for either ansatz);
+* ``qwpinn optimizer=adam_lbfgs`` — the same with L-BFGS instead of TangentRitz after Adam
+  (the default before TangentRitz), stopping at its plateau;
+* ``qwpinn ansatz=dirichlet`` — the default with one network on the whole box instead of
+  one per constant piece of V (the default before the ablation), also stopping at its
+  plateau;
 * ``paper recipe`` — a plain PyTorch loop (no Lightning) over qwpinn's own pieces configured
   as the paper: 3×64 tanh MLP, hard walls, 1024 random points redrawn every step, Adam
   lr 1e-3, loss mean(−ψ'' + Vψ − Eψ)² + 1000·(∫ψ² − 1)², E learned by the gradient, float32.
@@ -26,7 +27,8 @@ Every arm records its energy history (``qwpinn.callbacks.EnergyHistory``; time f
 first training step, setup excluded). The table gives, per method, the median over seeds of
 the time until |E − E_ref|/E_ref stays below 1e-3 … 1e-9 (a seed that never gets there
 counts as infinite; "—" when that is the median; (k/n): seeds that got there), steps/s (an
-L-BFGS step is up to 20 loss evaluations, an Adam step one), the median
+L-BFGS step is up to 20 loss evaluations, a TangentRitz step one Jacobian and SVD, an Adam
+step one loss evaluation), the median
 error at the budget, ψ L2 at the end, and the paper recipe's error at the budget divided
 by the method's. Last, the finite-difference reference: the time of the coarsest
 Richardson-extrapolated mesh sequence whose E_1 is within 1e-10 of the exact root.
@@ -67,6 +69,7 @@ PAPER = (
     "trainer.precision=32-true",
 )
 ONE_NET = ("ansatz=dirichlet",)
+LBFGS = ("optimizer=adam_lbfgs",)
 FD_TARGET = 1e-10
 FD_LEVELS = 5  # meshes per Richardson table, as reference.finite_difference_energies' default
 
@@ -121,6 +124,7 @@ def measure(
     """Every arm on one potential for each seed; the arms' order flips with the seed."""
     arms: dict[str, Callable[[Path, int], Outcome]] = {
         "qwpinn default": lambda d, s: qwpinn_arm(d, name, s, budget),
+        "qwpinn optimizer=adam_lbfgs": lambda d, s: qwpinn_arm(d, name, s, budget, *LBFGS),
         "qwpinn ansatz=dirichlet": lambda d, s: qwpinn_arm(d, name, s, budget, *ONE_NET),
         "paper recipe": lambda d, s: paper_arm(d, name, s, budget, paper_init),
     }
@@ -133,7 +137,7 @@ def measure(
             history, psi_l2 = arms[label](tmp / f"arm{list(arms).index(label)}-{seed}", seed)
             runs[label].append((history, psi_l2))
             print(
-                f"{name:12s} seed={seed} {label:22s} {len(history.steps):6d} steps "
+                f"{name:12s} seed={seed} {label:27s} {len(history.steps):6d} steps "
                 f"dE/E at {budget:g} s = {history.error_at(budget, _column(label)):.2e} "
                 f"ψ L2 {psi_l2:.1e}",
                 flush=True,

@@ -42,7 +42,11 @@ def test_a_chosen_state_is_reported_alone(make_config):
 def test_penalty_orthogonality_also_finds_the_second_state(make_config):
     results = run(
         make_config(
-            "potential=infinite_well", "n_states=2", "excited.orthogonality=penalty", *QUICK
+            "potential=infinite_well",
+            "n_states=2",
+            "excited.orthogonality=penalty",
+            "optimizer=adam_lbfgs",
+            *QUICK,
         )
     )
     assert results["states"][1]["nearest_level"] == 2

@@ -16,8 +16,10 @@ from qwpinn.module import EigenPINN
 from qwpinn.nets import MLP
 from qwpinn.potentials import FiniteWell, InfiniteWell
 
+LBFGS = functools.partial(torch.optim.LBFGS, max_iter=3)
 
-def make_module(potential=None, energy_update="gradient", weights=None, lbfgs=True, **kwargs):
+
+def make_module(potential=None, energy_update="gradient", weights=None, refine=LBFGS, **kwargs):
     potential = potential or FiniteWell()
     torch.manual_seed(0)
     return EigenPINN(
@@ -31,7 +33,7 @@ def make_module(potential=None, energy_update="gradient", weights=None, lbfgs=Tr
         adam=functools.partial(torch.optim.Adam, lr=1e-3, weight_decay=1e-4),
         energy_lr=0.5,
         adam_steps=3,
-        lbfgs=functools.partial(torch.optim.LBFGS, max_iter=3) if lbfgs else None,
+        refine=refine,
         **kwargs,
     )
 
@@ -66,8 +68,8 @@ class CountOptimizerSteps(L.Callback):
 def test_the_direct_step_is_exact_and_a_step_hook_still_runs_every_step(tmp_path):
     """Same parameters and E whether the torch step is taken directly or through Lightning."""
     direct, wrapped, hook = (
-        make_module(lbfgs=False),
-        make_module(lbfgs=False),
+        make_module(refine=None),
+        make_module(refine=None),
         CountOptimizerSteps(),
     )
     fit(direct, tmp_path, steps=7, steps_per_batch=3)
@@ -81,7 +83,7 @@ def test_the_direct_step_is_exact_and_a_step_hook_still_runs_every_step(tmp_path
 
 def test_the_progress_bar_counts_optimizer_steps(tmp_path):
     bar = StepProgressBar(refresh_rate=4)
-    trainer = fit(make_module(lbfgs=False), tmp_path, steps=7, callbacks=[bar], steps_per_batch=3)
+    trainer = fit(make_module(refine=None), tmp_path, steps=7, callbacks=[bar], steps_per_batch=3)
     assert bar.train_progress_bar.n == trainer.global_step == 7 == bar.train_progress_bar.total
 
 

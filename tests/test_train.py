@@ -89,6 +89,7 @@ def test_steps_per_batch_keep_steps_logs_checkpoints_and_the_energy(make_config,
         "optimizer.stop_window=3",
         "quadrature_nodes=24",
         "loss.weights.residual=1",  # the collocation points enter the loss
+        "optimizer=adam_lbfgs",
         "trainer.log_every_n_steps=10",
         "callbacks.checkpoint.every_n_train_steps=20",
         "callbacks.reference_metrics.every_n_steps=20",
@@ -228,7 +229,9 @@ def test_lr_annealing_logs_its_weights_and_checkpoints_them(make_config):
     import torch
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-    cfg = make_config("loss=lr_annealing", "trainer.log_every_n_steps=10", *SHORT)
+    cfg = make_config(
+        "loss=lr_annealing", "optimizer=adam_lbfgs", "trainer.log_every_n_steps=10", *SHORT
+    )
     run(cfg)
     out = Path(cfg.paths.output_dir)
     files = [EventAccumulator(str(f)).Reload() for f in out.rglob("events.out.tfevents.*")]
@@ -246,7 +249,13 @@ def test_residual_adaptive_resampling_adds_the_points_of_largest_residual(make_c
 
     from qwpinn.callbacks import ResidualAdaptiveResampling
 
-    cfg = make_config("data=rar", "loss=ritz_residual", "data.rar.every_n_steps=10", *SHORT)
+    cfg = make_config(
+        "data=rar",
+        "loss=ritz_residual",
+        "optimizer=adam_lbfgs",
+        "data.rar.every_n_steps=10",
+        *SHORT,
+    )
     run(cfg)
     checkpoint = torch.load(
         Path(cfg.paths.output_dir) / "checkpoints" / "last.ckpt", weights_only=False

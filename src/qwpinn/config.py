@@ -134,7 +134,7 @@ class OptimizerConf:
     scheduler: Any = None
     energy_lr: float = 0.1
     adam_steps: int = 300
-    lbfgs: Any = None
+    refine: Any = None
     stop_tol: float = 0.0
     stop_window: int = 50
 
@@ -230,7 +230,7 @@ def validate(cfg: DictConfig) -> None:
     _integer(cfg, "optimizer.adam_steps", minimum=0)
     _integer(cfg, "data.steps_per_batch", minimum=1)
     _integer(cfg, "optimizer.stop_window", minimum=1)
-    for key in ("optimizer.adam.lr", "optimizer.energy_lr", "optimizer.lbfgs.lr"):
+    for key in ("optimizer.adam.lr", "optimizer.energy_lr", "optimizer.refine.lr"):
         if OmegaConf.select(cfg, key) is not None:
             _number(cfg, key, positive=True)
     _number(cfg, "optimizer.stop_tol", positive=False)

@@ -12,10 +12,12 @@ Excited states: state n is trained with the n − 1 lower states frozen. ``proje
 (default) removes their components exactly, ψ̃ = ψ − Σ_j ⟨ψ, ψ_j⟩ ψ_j (Gram–Schmidt on the
 quadrature), so E[ψ̃] is minimised by the next eigenstate; ``penalty`` adds
 w_orth·Σ_j ⟨ψ̂, ψ̂_j⟩² instead (w_orth must exceed E_n − E_1).
-Training runs in two phases: Adam (with a schedule) for ``adam_steps`` steps, then L-BFGS
-on one fixed point set. A batch holds K point sets (K×N×1) and ``training_step`` takes one
-optimizer step per set, so Lightning's per-batch work is paid once per K steps; the phase
-switch, ``max_steps`` and the plateau stop still act at the exact step.
+Training runs in two phases: Adam (with a schedule) for ``adam_steps`` steps, then a
+refining optimizer on one fixed objective: L-BFGS on the loss at one fixed point set, or
+``TangentRitz`` (Rayleigh–Ritz steps in the network's tangent space) on E[ψ] alone.
+A batch holds K point sets (K×N×1) and ``training_step`` takes one optimizer step per set,
+so Lightning's per-batch work is paid once per K steps; the phase switch, ``max_steps`` and
+the plateau stop still act at the exact step.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from torch import nn
 
 from qwpinn import physics
 from qwpinn.errors import ConfigError, one_of
+from qwpinn.tangent import Nodal, TangentRitz
 from qwpinn.weighting import LossWeighting
 
 ORTHOGONALITY = ("projection", "penalty")
@@ -60,7 +63,7 @@ class EigenPINN(L.LightningModule):
         adam: OptimizerFactory,
         energy_lr: float,
         adam_steps: int,
-        lbfgs: OptimizerFactory | None = None,
+        refine: OptimizerFactory | None = None,
         scheduler: Callable[..., Any] | None = None,
         stop_tol: float = 0.0,
         stop_window: int = 50,
@@ -78,7 +81,7 @@ class EigenPINN(L.LightningModule):
         self.with_residual = self.weights.get("residual", 0.0) > 0.0  # else no ψ'' at all
         self.normalize_psi = bool(normalize_psi)
         self.energy_update = one_of("loss.energy_update", energy_update, ENERGY_UPDATES)
-        self.adam_factory, self.lbfgs_factory, self.scheduler_factory = adam, lbfgs, scheduler
+        self.adam_factory, self.refine_factory, self.scheduler_factory = adam, refine, scheduler
         self.energy_lr, self.adam_steps = energy_lr, int(adam_steps)
         self.stop_tol, self.stop_window = float(stop_tol), max(1, int(stop_window))
         self.log_every_n_steps = max(1, int(log_every_n_steps))
@@ -101,8 +104,8 @@ class EigenPINN(L.LightningModule):
         for name in ("quad_x", "quad_w", "quad_v", "lower_q", "lower_dq", "lower_scale"):
             self.register_buffer(name, torch.empty(0))
         self._materialize(with_energy=False)
-        self._lbfgs_history: deque[float] = deque(maxlen=self.stop_window + 1)
-        self._lbfgs_points: torch.Tensor | None = None
+        self._refine_history: deque[float] = deque(maxlen=self.stop_window + 1)
+        self._refine_points: torch.Tensor | None = None
         self._added_points = torch.empty(0, 1)
 
     # -- the physics ---------------------------------------------------------------------
@@ -128,16 +131,10 @@ class EigenPINN(L.LightningModule):
         psi, dpsi, *d2psi = physics.derivatives(
             self.ansatz, points, order=2 if with_residual else 1, create_graph=True
         )
-        psi_q, dpsi_q = psi[:n_quad], dpsi[:n_quad]
+        psi_q, dpsi_q, overlaps = self._project(psi[:n_quad], dpsi[:n_quad])
         terms = {}
-        if len(self.lower):
-            overlaps = (self.quad_w * psi_q * self.lower_q).sum(dim=0)
-            if self.orthogonality == "projection":
-                psi_q = psi_q - self.lower_q @ overlaps.reshape(-1, 1)
-                dpsi_q = dpsi_q - self.lower_dq @ overlaps.reshape(-1, 1)
-                overlaps = (self.quad_w * psi_q * self.lower_q).sum(dim=0)
         norm2 = physics.norm_squared(psi_q, self.quad_w)
-        if len(self.lower):
+        if overlaps is not None:
             terms["orthogonality"] = overlaps.square().sum() / norm2
         rayleigh = physics.rayleigh_quotient(psi_q, dpsi_q, self.quad_v, self.quad_w)
         terms.update(rayleigh=rayleigh, normalization=(norm2 - 1.0).square())
@@ -149,6 +146,27 @@ class EigenPINN(L.LightningModule):
             v = self.potential(points[n_quad:].detach())
             terms["residual"] = physics.residual(psi_c, d2psi_c, v, self.energy).square().mean()
         return terms
+
+    def _project(
+        self, psi_q: torch.Tensor, dpsi_q: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+        """ψ, ψ' at the nodes with the lower states removed (``projection``), and the overlaps
+        ⟨ψ, ψ_j⟩ left (None without lower states)."""
+        if not len(self.lower):
+            return psi_q, dpsi_q, None
+        overlaps = (self.quad_w * psi_q * self.lower_q).sum(dim=0)
+        if self.orthogonality == "projection":
+            psi_q = psi_q - self.lower_q @ overlaps.reshape(-1, 1)
+            dpsi_q = dpsi_q - self.lower_dq @ overlaps.reshape(-1, 1)
+            overlaps = (self.quad_w * psi_q * self.lower_q).sum(dim=0)
+        return psi_q, dpsi_q, overlaps
+
+    def nodal_values(self) -> Nodal:
+        """(ψ, ψ', w, V) at the quadrature nodes, ψ and ψ' with their graph: what E[ψ] is
+        made of (the closure of ``TangentRitz``)."""
+        psi, dpsi = physics.derivatives(self.ansatz, self.quad_x, 1, create_graph=True)
+        psi, dpsi, _ = self._project(psi, dpsi)
+        return psi, dpsi, self.quad_w, self.quad_v
 
     @torch.enable_grad()
     def residual_at(self, x: torch.Tensor) -> torch.Tensor:
@@ -168,17 +186,17 @@ class EigenPINN(L.LightningModule):
         self._materialize(with_energy=self.trainer.ckpt_path is None)  # global_step is 0 here
 
     def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
-        """L-BFGS's fixed point set and the plateau window, so a resumed run continues as is."""
+        """The refining phase's fixed point set and plateau window: a resumed run continues."""
         checkpoint["qwpinn"] = {
-            "lbfgs_points": self._lbfgs_points,
-            "lbfgs_history": list(self._lbfgs_history),
+            "refine_points": self._refine_points,
+            "refine_history": list(self._refine_history),
             "added_points": self._added_points,
         }
 
     def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         state = checkpoint.get("qwpinn", {})
-        self._lbfgs_points = state.get("lbfgs_points")
-        self._lbfgs_history.extend(state.get("lbfgs_history", []))
+        self._refine_points = state.get("refine_points")
+        self._refine_history.extend(state.get("refine_history", []))
         self._added_points = state.get("added_points", self._added_points)
 
     def _materialize(self, with_energy: bool) -> None:
@@ -251,18 +269,20 @@ class EigenPINN(L.LightningModule):
         )
 
     def _optimizer_step(self, points: torch.Tensor) -> torch.Tensor:
-        """One Adam step (then the schedule) or one L-BFGS step on the points x (N×1) and the
-        added points; returns E[ψ] of its loss evaluation."""
+        """One Adam step (then the schedule) or one refining step on the points x (N×1) and the
+        added points; returns E[ψ] of its loss evaluation (after the step for TangentRitz)."""
         in_adam = len(self._steppers) == 1 or self.global_step < self.adam_steps
         stepper = self._steppers[0 if in_adam else 1]
-        if not in_adam and self._lbfgs_points is not None:  # L-BFGS keeps one objective
-            points = self._lbfgs_points
+        optimizer = stepper.optimizer
+        if isinstance(optimizer, TangentRitz) and not in_adam:
+            return self._tangent_step(stepper)
+        if not in_adam and self._refine_points is not None:  # the refining phase keeps one
+            points = self._refine_points  # objective
         else:
             if len(self._added_points):
                 points = torch.cat([points.to(self.quad_x), self._added_points.to(self.quad_x)])
-            if not in_adam:  # the first points of the L-BFGS phase, kept for all of it
-                self._lbfgs_points = points
-        optimizer = stepper.optimizer
+            if not in_adam:  # the first points of the refining phase, kept for all of it
+                self._refine_points = points
         latest: dict[str, dict[str, torch.Tensor]] = {}
 
         def closure() -> torch.Tensor:
@@ -284,13 +304,7 @@ class EigenPINN(L.LightningModule):
 
         if in_adam:
             closure()
-        step_closure = None if in_adam else closure
-        if self._direct:  # the torch step, counted as LightningOptimizer.step counts it
-            stepper._on_before_step()
-            optimizer.step(step_closure)
-            stepper._on_after_step()
-        else:
-            stepper.step(closure=step_closure)
+        self._step(stepper, None if in_adam else closure)
         if in_adam and self._scheduler is not None:
             self._scheduler.step()
         if self.energy_update == "rayleigh" and self.potential.energy_trainable:
@@ -302,22 +316,58 @@ class EigenPINN(L.LightningModule):
             self._log_terms(latest["terms"], latest["loss"])
         return latest["terms"]["rayleigh"].detach()
 
-    def _check_finite(self, loss: torch.Tensor, grad_norm: torch.Tensor) -> None:
-        """A non-finite loss, gradient norm or energy ends the run as diverged, naming the step.
+    def _tangent_step(self, stepper: Any) -> torch.Tensor:
+        """One ``TangentRitz`` step on E[ψ] at the quadrature; E ← E[ψ] after it."""
+
+        def nodal() -> Nodal:
+            psi, dpsi, w, v = self.nodal_values()
+            if self.global_step == self.inject_nan_at_step:
+                psi = psi * float("nan")
+            return psi, dpsi, w, v
+
+        step = self.global_step
+        rayleigh = self._step(stepper, nodal).detach()
+        self._check_finite(rayleigh, torch.zeros_like(rayleigh), step)
+        if self.potential.energy_trainable:
+            with torch.no_grad():
+                self.energy.copy_(rayleigh)
+        self._maybe_stop(rayleigh.item())
+        if self.global_step % self.log_every_n_steps == 0:
+            terms = {k: t.detach() for k, t in self.loss_terms(self.quad_x[:0]).items()}
+            self._log_terms(terms, self.total_loss(terms))
+        return rayleigh
+
+    def _step(self, stepper: Any, closure: Callable[[], Any] | None) -> Any:
+        """The optimizer's step: direct (counted as LightningOptimizer.step counts it), or
+        through Lightning's wrappers when a hook needs them."""
+        if not self._direct:
+            return stepper.step(closure=closure)
+        stepper._on_before_step()
+        result = stepper.optimizer.step(closure)
+        stepper._on_after_step()
+        return result
+
+    def _check_finite(
+        self, loss: torch.Tensor, grad_norm: torch.Tensor, step: int | None = None
+    ) -> None:
+        """A non-finite loss, gradient norm or energy ends the run as diverged, naming the step
+        (``step``, else the global step).
 
         One check (one host sync) for all three: isfinite([loss, ‖∇‖, E]).all().
         """
         values = torch.stack((loss.detach(), grad_norm, self.energy.detach()))
         if not torch.isfinite(values).all():
             loss, grad_norm, energy = values.tolist()
+            step = self.global_step if step is None else step
             raise DivergedError(
-                f"non-finite loss, gradient or energy at step {self.global_step} "
+                f"non-finite loss, gradient or energy at step {step} "
                 f"(loss={loss}, gradient norm={grad_norm}, E={energy})"
             )
 
     def _maybe_stop(self, rayleigh: float) -> None:
-        """Stop L-BFGS once E[ψ] fell by less than stop_tol (relative) over stop_window steps."""
-        history = self._lbfgs_history
+        """Stop the refining phase once E[ψ] fell by less than stop_tol (relative) over
+        stop_window steps."""
+        history = self._refine_history
         history.append(rayleigh)
         if self.stop_tol > 0.0 and len(history) == history.maxlen:
             if history[0] - rayleigh <= self.stop_tol * abs(rayleigh):
@@ -337,6 +387,20 @@ class EigenPINN(L.LightningModule):
         energy = metrics["energy/rayleigh"]
         self.log("E", energy, prog_bar=True, logger=False, on_step=True, on_epoch=False)
 
+    def _check_tangent(self, refine: TangentRitz) -> None:
+        """TangentRitz minimizes E[ψ] alone: no residual, no penalty, no learned E."""
+        hint = "with optimizer=adam_ritz (it minimizes E[ψ] alone; else use optimizer=adam_lbfgs)"
+        if self.with_residual:
+            raise ConfigError(
+                "loss.weights.residual", self.weights["residual"], f"must be 0 {hint}"
+            )
+        if len(self.lower) and self.orthogonality != "projection":
+            raise ConfigError(
+                "excited.orthogonality", self.orthogonality, f"must be projection {hint}"
+            )
+        if any(p is self.energy for group in refine.param_groups for p in group["params"]):
+            raise ConfigError("loss.energy_update", self.energy_update, f"must be rayleigh {hint}")
+
     def configure_optimizers(self) -> Any:
         trained = self.potential.energy_trainable and self.energy_update == "gradient"
         energy = [self.energy] if trained else []
@@ -345,8 +409,11 @@ class EigenPINN(L.LightningModule):
             groups.append({"params": energy, "lr": self.energy_lr, "weight_decay": 0.0})
         adam = self.adam_factory(groups)
         optimizers = [adam]
-        if self.lbfgs_factory is not None:
-            optimizers.append(self.lbfgs_factory(list(self.ansatz.parameters()) + energy))
+        if self.refine_factory is not None:
+            refine = self.refine_factory(list(self.ansatz.parameters()) + energy)
+            if isinstance(refine, TangentRitz):
+                self._check_tangent(refine)
+            optimizers.append(refine)
         if self.scheduler_factory is None:
             return optimizers
         return optimizers, [self.scheduler_factory(adam)]

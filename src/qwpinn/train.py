@@ -137,7 +137,7 @@ def build_module(
         energy_update=loss["energy_update"],
         annealing=loss.get("annealing"),
         adam=build("optimizer.adam", cfg.optimizer.adam),
-        lbfgs=build("optimizer.lbfgs", cfg.optimizer.lbfgs) if cfg.optimizer.lbfgs else None,
+        refine=build("optimizer.refine", cfg.optimizer.refine) if cfg.optimizer.refine else None,
         scheduler=build("optimizer.scheduler", cfg.optimizer.scheduler)
         if cfg.optimizer.scheduler
         else None,

@@ -1,0 +1,187 @@
+"""Rayleigh–Ritz in the network's tangent space: the linear method for E[ψ].
+
+With ψ normalized (∫ψ² = 1) and the tangent functions φ_k = ∂ψ/∂θ_k made orthogonal to ψ,
+the lowest eigenpair (c₀, c) of
+
+    [ E[ψ]      a(ψ, φ)      ] [c₀]       [ 1   0       ] [c₀]
+    [ a(φ, ψ)   a(φ, φ) + λI ] [c ]  = μ  [ 0   m(φ, φ) ] [c ]
+
+with a(u, v) = ∫ u'v' + V u v and m(u, v) = ∫ u v on the quadrature, gives the step
+Δθ = c / c₀: the lowest-energy ψ + Σ_k Δθ_k φ_k, a Newton step for E in function space
+(the linear method of variational Monte Carlo; Toulouse & Umrigar 2007). The φ_k are nearly
+collinear, so the step lives in the span of the right singular vectors of [√w φ; √w φ']
+above ``rcond``·σ_max, and the change of ψ it makes is capped at ``max_change``·‖ψ‖ (far
+from a minimum c₀ → 0 and the raw step is unbounded). The Levenberg–Marquardt shift λ
+adapts: of the trial shifts λ·10^k (k in ``trials``) the one whose step gives the lowest
+E[ψ] is taken and kept; if none lowers E[ψ], the parameters stay and λ grows 100×.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+import torch
+
+from qwpinn.physics import rayleigh_quotient
+
+Nodal = tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]  # ψ, ψ', w, V at nodes
+
+
+@dataclass(frozen=True)
+class _Subspace:
+    """The tangent space kept: ``basis`` (P × r, orthonormal directions in θ) and on it
+    ``overlap`` = m(ψ, ∂ψ/∂θ)·basis, a(ψ, φ), a(φ, φ), m(φ, φ) (ψ normalized); ``rescale``
+    a direction d with ∂ψ/∂θ·d = ψ when the parameters can rescale ψ (else None), and
+    ``norm`` the ∫ψ² before normalizing."""
+
+    basis: torch.Tensor
+    overlap: torch.Tensor
+    rescale: torch.Tensor | None
+    a_psi: torch.Tensor
+    a_phi: torch.Tensor
+    m_phi: torch.Tensor
+    norm: torch.Tensor
+    max_change: float
+
+    def step(self, ratio: torch.Tensor) -> torch.Tensor:
+        """Δθ with ψ + ∂ψ/∂θ·Δθ = κ(ψ + Σ_k (c_k/c₀) φ_k), κ = (∫ψ²)^(−1/2): the Ritz
+        function, rescaled to ∫ψ² ≈ 1 along ``rescale``; without that direction, the Ritz
+        function up to the factor 1/(1 − m(ψ, ∂ψ/∂θ)·Δ). A change ‖Σ (c_k/c₀) φ_k‖ above
+        ``max_change`` is scaled down to it."""
+        size = (ratio @ self.m_phi @ ratio).sqrt()  # ‖Σ_k (c_k/c₀) φ_k‖ relative to ‖ψ‖
+        ratio = ratio * torch.clamp(self.max_change / size, max=1.0)
+        direction = self.basis @ ratio
+        along = self.overlap @ ratio
+        if self.rescale is None:
+            return direction / (1.0 - along)
+        kappa = self.norm.rsqrt()
+        return kappa * direction - (kappa * along - kappa + 1.0) * self.rescale
+
+
+class TangentRitz(torch.optim.Optimizer):
+    """Minimizes E[ψ] by Rayleigh–Ritz steps in the tangent space (module docstring).
+
+    ``step(closure)``: the closure returns (ψ, ψ', w, V) at the quadrature nodes, ψ and ψ'
+    with their graph to the parameters; ``step`` returns E[ψ] after the step.
+    """
+
+    def __init__(
+        self,
+        params: Iterable[torch.Tensor],
+        damping: float = 1e-4,
+        rcond: float | None = None,
+        trials: Sequence[int] = (-1, 0, 1),
+        max_change: float = 0.5,
+        max_damping: float = 1e8,
+    ) -> None:
+        super().__init__(params, {"damping": float(damping)})
+        self.rcond, self.trials, self.max_damping = rcond, tuple(trials), float(max_damping)
+        self.max_change = float(max_change)
+
+    def _params(self) -> list[torch.Tensor]:
+        return [p for group in self.param_groups for p in group["params"] if p.requires_grad]
+
+    def step(self, closure: Callable[[], Nodal]) -> torch.Tensor:  # type: ignore[override]
+        params = self._params()
+        psi, dpsi, w, v = (t.reshape(-1) for t in closure())
+        energy = rayleigh_quotient(psi, dpsi, v, w).detach()
+        if not torch.isfinite(energy):  # nothing to step on; the caller reports it
+            return energy
+        tangent = self._tangent(psi, dpsi, params)  # 2Q × P: ∂ψ/∂θ and ∂ψ'/∂θ at the nodes
+        psi, dpsi, w, v = psi.detach(), dpsi.detach(), w.detach(), v.detach()
+        space = self._reduced(psi, dpsi, w, v, tangent)
+        start = torch.cat([p.detach().reshape(-1) for p in params])
+        group = self.param_groups[0]
+        best = (energy, None, group["damping"])
+        for k in self.trials:
+            damping = min(group["damping"] * 10.0**k, self.max_damping)
+            step = space.step(self._ritz_coefficients(energy, space, damping))
+            self._set(params, start + step)
+            with torch.enable_grad():
+                t_psi, t_dpsi, *_ = closure()
+                trial = rayleigh_quotient(t_psi.reshape(-1), t_dpsi.reshape(-1), v, w).detach()
+            if torch.isfinite(trial) and trial < best[0]:
+                best = (trial, step, damping)
+        energy, step, damping = best
+        if step is None:  # no shift lowered E[ψ]: stay, and trust the model less
+            self._set(params, start)
+            damping = min(group["damping"] * 100.0, self.max_damping)
+        else:
+            self._set(params, start + step)
+        group["damping"] = damping
+        return energy
+
+    @staticmethod
+    def _tangent(psi: torch.Tensor, dpsi: torch.Tensor, params: list[torch.Tensor]) -> torch.Tensor:
+        """Rows ∂ψ(x_i)/∂θ then ∂ψ'(x_i)/∂θ: one batched backward pass over the 2Q outputs."""
+        values = torch.cat([psi, dpsi])
+        eye = torch.eye(values.shape[0], dtype=values.dtype, device=values.device)
+        grads = torch.autograd.grad(
+            values, params, eye, is_grads_batched=True, allow_unused=True, materialize_grads=True
+        )
+        return torch.cat([g.reshape(values.shape[0], -1) for g in grads], dim=1)
+
+    def _reduced(
+        self,
+        psi: torch.Tensor,
+        dpsi: torch.Tensor,
+        w: torch.Tensor,
+        v: torch.Tensor,
+        tangent: torch.Tensor,
+    ) -> _Subspace:
+        """The kept singular directions of the tangent space and the forms on them."""
+        q = psi.shape[0]
+        norm = (w * psi.square()).sum()
+        scale = norm.rsqrt()
+        psi, dpsi, tangent = psi * scale, dpsi * scale, tangent * scale
+        phi, dphi = tangent[:q], tangent[q:]
+        overlap = (w * psi) @ phi  # m(ψ, ∂ψ/∂θ_k): removed, so every φ_k is orthogonal to ψ
+        phi = phi - torch.outer(psi, overlap)
+        dphi = dphi - torch.outer(dpsi, overlap)
+        root = w.sqrt().unsqueeze(1)
+        _, sigma, vh = torch.linalg.svd(torch.cat([root * phi, root * dphi]), full_matrices=False)
+        rcond = self.rcond or max(1e-12, 100.0 * torch.finfo(psi.dtype).eps)
+        basis = vh[sigma > rcond * sigma[0]].T
+        # A direction d with ∂ψ/∂θ·d = ψ (a pure rescaling of ψ) lies where the φ vanish: the
+        # part of m(ψ, ∂ψ/∂θ) outside the kept span, normalized to m(ψ, ∂ψ/∂θ)·d = 1.
+        outside = overlap - basis @ (basis.T @ overlap)
+        size = outside.square().sum()
+        rescale = outside / size if size > rcond * overlap.square().sum() else None
+        phi, dphi = phi @ basis, dphi @ basis
+        return _Subspace(
+            basis=basis,
+            overlap=overlap @ basis,
+            rescale=rescale,
+            a_psi=(w * dpsi) @ dphi + (w * v * psi) @ phi,
+            a_phi=dphi.T @ (w.unsqueeze(1) * dphi) + phi.T @ ((w * v).unsqueeze(1) * phi),
+            m_phi=phi.T @ (w.unsqueeze(1) * phi),
+            norm=norm,
+            max_change=self.max_change,
+        )
+
+    @staticmethod
+    def _ritz_coefficients(energy: torch.Tensor, space: _Subspace, damping: float) -> torch.Tensor:
+        """c / c₀ of the lowest generalized eigenvector of the bordered pencil (docstring)."""
+        a_psi, a_phi, m_phi = space.a_psi, space.a_phi, space.m_phi
+        r = a_psi.shape[0]
+        eye = torch.eye(r, dtype=a_phi.dtype, device=a_phi.device)
+        h = torch.zeros(r + 1, r + 1, dtype=a_phi.dtype, device=a_phi.device)
+        s = torch.zeros_like(h)
+        h[0, 0], h[0, 1:], h[1:, 0], h[1:, 1:] = energy, a_psi, a_psi, a_phi + damping * eye
+        jitter = torch.finfo(a_phi.dtype).eps * m_phi.diagonal().max()
+        s[0, 0], s[1:, 1:] = 1.0, m_phi + jitter * eye
+        chol = torch.linalg.cholesky(s)
+        inner = torch.linalg.solve_triangular(chol, h, upper=False)
+        inner = torch.linalg.solve_triangular(chol, inner.T, upper=False)
+        _, vectors = torch.linalg.eigh(inner)
+        lowest = torch.linalg.solve_triangular(chol.T, vectors[:, :1], upper=True).reshape(-1)
+        return lowest[1:] / lowest[0]
+
+    @staticmethod
+    @torch.no_grad()
+    def _set(params: list[torch.Tensor], flat: torch.Tensor) -> None:
+        offset = 0
+        for p in params:
+            p.copy_(flat[offset : offset + p.numel()].reshape(p.shape))
+            offset += p.numel()

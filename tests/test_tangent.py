@@ -1,0 +1,151 @@
+"""TangentRitz: Rayleigh–Ritz steps in the tangent space, checked against a direct Ritz solve
+and the exact reference."""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import pytest
+import scipy.linalg
+import torch
+from test_module import fit, make_module
+from torch import nn
+
+from qwpinn import physics, reference
+from qwpinn.ansatz import DomainAnsatz
+from qwpinn.errors import ConfigError
+from qwpinn.module import DivergedError
+from qwpinn.nets import MLP
+from qwpinn.potentials import FiniteWell
+from qwpinn.tangent import TangentRitz
+
+
+class LinearCombination(nn.Module):
+    """ψ(x) = Σ_k θ_k x(1 − x) P_k(2x − 1): linear in θ, so its tangent space is the basis."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.theta = nn.Parameter(torch.zeros(size, dtype=torch.float64))
+        with torch.no_grad():
+            self.theta[0] = 1.0
+
+    def basis(self, x: torch.Tensor) -> torch.Tensor:
+        t = 2.0 * x - 1.0
+        columns = [torch.ones_like(t), t]
+        for k in range(1, self.theta.shape[0] - 1):
+            columns.append(((2 * k + 1) * t * columns[-1] - k * columns[-2]) / (k + 1))
+        return x * (1.0 - x) * torch.cat(columns[: self.theta.shape[0]], dim=1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.basis(x) @ self.theta.reshape(-1, 1)
+
+
+def nodal_closure(model: nn.Module, potential: FiniteWell, nodes_per_piece: int = 40):
+    x, w = physics.gauss_legendre(potential.box, potential.breakpoints, nodes_per_piece)
+    x = torch.tensor(x).reshape(-1, 1)
+    w, v = torch.tensor(w).reshape(-1, 1), potential(x)
+
+    def closure():
+        psi, dpsi = physics.derivatives(model, x, 1, create_graph=True)
+        return psi, dpsi, w, v
+
+    return closure, x, w, v
+
+
+def test_one_step_of_a_linear_model_is_the_ritz_solution_of_its_basis():
+    """For ψ linear in θ the tangent space is the basis itself: one undamped step must land on
+    the lowest generalized eigenvalue of (A, M) assembled directly, which bounds E_1 from above."""
+    potential = FiniteWell()
+    model = LinearCombination(10)
+    closure, x, w, v = nodal_closure(model, potential)
+    basis = model.basis(x).detach()
+    dbasis = torch.cat(  # column by column: derivatives() differentiates the sum of columns
+        [
+            physics.derivatives(lambda t, k=k: model.basis(t)[:, k : k + 1], x, 1, False)[1]
+            for k in range(basis.shape[1])
+        ],
+        dim=1,
+    )
+    stiffness = dbasis.T @ (w * dbasis) + basis.T @ (w * v * basis)
+    mass = basis.T @ (w * basis)
+    ritz = scipy.linalg.eigh(stiffness.numpy(), mass.numpy(), eigvals_only=True)[0]
+    start = closure()
+    before = physics.rayleigh_quotient(start[0], start[1], v, w).item()
+
+    energy = TangentRitz(model.parameters(), damping=1e-13, trials=(0,)).step(closure).item()
+
+    assert before > ritz * 1.01  # the start is far from the answer
+    assert energy == pytest.approx(ritz, rel=1e-10)
+    exact = reference.solve(potential, 1).energies[0]
+    assert exact < energy < exact * 1.01
+
+
+def test_steps_never_raise_the_energy_and_reach_the_reference():
+    """Domain ansatz on the finite well from its untrained start: every step lowers E[ψ] or
+    stays, and 25 steps bring it within 1e-6 of the exact level."""
+    potential = FiniteWell()
+    torch.manual_seed(0)
+    nets = [MLP(8, 2).double() for _ in range(3)]
+    model = DomainAnsatz(nets, potential.box, potential.breakpoints).double()
+    closure, *_ = nodal_closure(model, potential)
+    optimizer = TangentRitz(model.parameters())
+    energies = [optimizer.step(closure).item() for _ in range(25)]
+    exact = reference.solve(potential, 1).energies[0]
+
+    assert all(b <= a for a, b in zip(energies[:-1], energies[1:], strict=False))
+    assert abs(energies[-1] - exact) / exact < 1e-6
+    assert optimizer.param_groups[0]["damping"] > 0.0
+
+
+def tangent_module(**kwargs):
+    options = {"refine": functools.partial(TangentRitz), **kwargs}
+    return make_module(
+        weights={"rayleigh": 1.0, "residual": 0.0, "normalization": 1.0},
+        energy_update="rayleigh",
+        **options,
+    )
+
+
+def test_the_module_refines_with_tangent_ritz_after_adam(tmp_path):
+    """3 Adam steps then 17 TangentRitz steps land 10× closer to E_1 than 20 Adam steps, stay
+    above it (variational), and keep E = E[ψ] and ∫ψ² ≈ 1."""
+    refined, adam_only = tangent_module(), tangent_module(refine=None)
+    fit(refined, tmp_path, steps=20)
+    fit(adam_only, tmp_path, steps=20)
+    exact = reference.solve(refined.potential, 1).energies[0]
+    terms = refined.loss_terms(refined.quad_x[:0])
+
+    assert isinstance(refined._steppers[1].optimizer, TangentRitz)
+    assert refined.energy.item() == pytest.approx(terms["rayleigh"].item(), rel=1e-12)
+    assert exact < refined.energy.item()
+    assert refined.energy.item() - exact < 0.1 * (adam_only.energy.item() - exact)
+    assert terms["normalization"].item() < 0.05**2
+
+
+@pytest.mark.parametrize(
+    ("change", "key"),
+    [
+        (
+            {"weights": {"rayleigh": 1.0, "residual": 1.0, "normalization": 1.0}},
+            "loss.weights.residual",
+        ),
+        ({"energy_update": "gradient"}, "loss.energy_update"),
+    ],
+)
+def test_losses_tangent_ritz_cannot_minimize_are_refused_by_key(tmp_path, change, key):
+    options = {
+        "weights": {"rayleigh": 1.0, "residual": 0.0, "normalization": 1.0},
+        "energy_update": "rayleigh",
+        **change,
+    }
+    module = make_module(refine=functools.partial(TangentRitz), **options)
+    with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
+        fit(module, tmp_path, steps=5)
+
+
+def test_a_non_finite_energy_in_the_tangent_phase_names_the_step(tmp_path):
+    module = tangent_module(inject_nan_at_step=5)
+    with pytest.raises(DivergedError, match="step 5"):
+        fit(module, tmp_path, steps=10)
+    assert np.isfinite([p.detach().numpy() for p in module.ansatz.parameters()][0]).all()
