@@ -71,7 +71,7 @@ class TangentRitz(torch.optim.Optimizer):
         params: Iterable[torch.Tensor],
         damping: float = 1e-4,
         rcond: float | None = None,
-        trials: Sequence[int] = (-1, 0, 1),
+        trials: Sequence[int] = (-1, 0),
         max_change: float = 0.5,
         max_damping: float = 1e8,
     ) -> None:
