@@ -4,6 +4,7 @@ and the exact reference."""
 from __future__ import annotations
 
 import functools
+import math
 
 import numpy as np
 import pytest
@@ -149,3 +150,14 @@ def test_a_non_finite_energy_in_the_tangent_phase_names_the_step(tmp_path):
     with pytest.raises(DivergedError, match="step 5"):
         fit(module, tmp_path, steps=10)
     assert np.isfinite([p.detach().numpy() for p in module.ansatz.parameters()][0]).all()
+
+
+def test_the_floor_is_the_empty_box_bound_from_the_quadrature_alone():
+    """π²/L² + min V from the weights (Σw = L) and V at the nodes: the infinite well's E_1."""
+    potential = FiniteWell()
+    x, w = physics.gauss_legendre(potential.box, potential.breakpoints, 20)
+    v = potential(torch.tensor(x).reshape(-1, 1)).reshape(-1)
+    floor = TangentRitz._lowest_possible(torch.tensor(w), v)
+    length = potential.box[1] - potential.box[0]
+    assert floor == pytest.approx(math.pi**2 / length**2 + float(v.min()), rel=2e-6)
+    assert floor < reference.solve(potential, 1).energies[0]

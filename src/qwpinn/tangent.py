@@ -12,8 +12,10 @@ with a(u, v) = ∫ u'v' + V u v and m(u, v) = ∫ u v on the quadrature, gives t
 collinear, so the step lives in the span of the right singular vectors of [√w φ; √w φ']
 above ``rcond``·σ_max, and the change of ψ it makes is capped at ``max_change``·‖ψ‖ (far
 from a minimum c₀ → 0 and the raw step is unbounded). The Levenberg–Marquardt shift λ
-adapts: of the trial shifts λ·10^k (k in ``trials``) the one whose step gives the lowest
-E[ψ] is taken and kept; if none lowers E[ψ], the parameters stay and λ grows 100×.
+adapts: of the trial shifts λ·10^k (k in ``trials``), each step taken at the ``lengths``
+α·Δθ (the linear model is only first order in θ), the pair with the lowest E[ψ] is taken and
+its λ kept; if none lowers E[ψ], the parameters stay and λ grows 100×. A trial below
+π²/L² + min V, under every true Rayleigh quotient, aliases the quadrature and is refused.
 """
 
 from __future__ import annotations
@@ -72,12 +74,14 @@ class TangentRitz(torch.optim.Optimizer):
         damping: float = 1e-4,
         rcond: float | None = None,
         trials: Sequence[int] = (-1, 0),
+        lengths: Sequence[float] = (1.0, 0.5, 2.0),
         max_change: float = 0.5,
         max_damping: float = 1e8,
     ) -> None:
         super().__init__(params, {"damping": float(damping)})
         self.rcond, self.trials, self.max_damping = rcond, tuple(trials), float(max_damping)
         self.max_change = float(max_change)
+        self.lengths = tuple(float(a) for a in lengths)
 
     def _params(self) -> list[torch.Tensor]:
         return [p for group in self.param_groups for p in group["params"] if p.requires_grad]
@@ -94,15 +98,18 @@ class TangentRitz(torch.optim.Optimizer):
         start = torch.cat([p.detach().reshape(-1) for p in params])
         group = self.param_groups[0]
         best = (energy, None, group["damping"])
+        floor = self._lowest_possible(w, v)
         for k in self.trials:
             damping = min(group["damping"] * 10.0**k, self.max_damping)
-            step = space.step(self._ritz_coefficients(energy, space, damping))
-            self._set(params, start + step)
-            with torch.enable_grad():
-                t_psi, t_dpsi, *_ = closure()
-                trial = rayleigh_quotient(t_psi.reshape(-1), t_dpsi.reshape(-1), v, w).detach()
-            if torch.isfinite(trial) and trial < best[0]:
-                best = (trial, step, damping)
+            full = space.step(self._ritz_coefficients(energy, space, damping))
+            for length in self.lengths:
+                step = length * full
+                self._set(params, start + step)
+                with torch.enable_grad():
+                    t_psi, t_dpsi, *_ = closure()
+                    trial = rayleigh_quotient(t_psi.reshape(-1), t_dpsi.reshape(-1), v, w)
+                if torch.isfinite(trial) and floor <= trial < best[0]:
+                    best = (trial.detach(), step, damping)
         energy, step, damping = best
         if step is None:  # no shift lowered E[ψ]: stay, and trust the model less
             self._set(params, start)
@@ -111,6 +118,14 @@ class TangentRitz(torch.optim.Optimizer):
             self._set(params, start + step)
         group["damping"] = damping
         return energy
+
+    @staticmethod
+    def _lowest_possible(w: torch.Tensor, v: torch.Tensor) -> float:
+        """π²/L² + min V (L = Σ w, the box; less 1e-6 relative): no ψ with ψ(a) = ψ(b) = 0
+        has a lower Rayleigh quotient, so a trial below it exploits the quadrature (ψ
+        oscillating between the nodes) and is refused."""
+        bound = (torch.pi / w.sum()).square() + v.min()
+        return (bound - 1e-6 * bound.abs()).item()
 
     @staticmethod
     def _tangent(psi: torch.Tensor, dpsi: torch.Tensor, params: list[torch.Tensor]) -> torch.Tensor:
