@@ -148,7 +148,7 @@ def test_paper_loss_collapses_and_the_default_does_not(make_config):
     assert naive["states"][0]["energy_parameter"] == pytest.approx(e_start, rel=0.01)  # stuck
     default = run(make_config(f"energy_init={e_start}", "trainer.max_steps=320", output="ours"))
     assert default["status"] == "ok"
-    assert default["states"][0]["norm"] == pytest.approx(1.0, abs=0.05)
+    assert default["states"][0]["norm"] > 1e-2  # a gauge for E[ψ], and far from ψ ≡ 0
     assert default["states"][0]["energy_rel_error"] < 1e-3
 
 

@@ -34,8 +34,7 @@ Nodal = tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]  # ψ, ψ'
 class _Subspace:
     """The tangent space kept: ``basis`` (P × r, orthonormal directions in θ) and on it
     ``overlap`` = m(ψ, ∂ψ/∂θ)·basis, a(ψ, φ), a(φ, φ), m(φ, φ) (ψ normalized); ``rescale``
-    a direction d with ∂ψ/∂θ·d = ψ when the parameters can rescale ψ (else None), and
-    ``norm`` the ∫ψ² before normalizing."""
+    a direction d with ∂ψ/∂θ·d = ψ when the parameters can rescale ψ (else None)."""
 
     basis: torch.Tensor
     overlap: torch.Tensor
@@ -43,13 +42,12 @@ class _Subspace:
     a_psi: torch.Tensor
     a_phi: torch.Tensor
     m_phi: torch.Tensor
-    norm: torch.Tensor
     max_change: float
 
     def step(self, ratio: torch.Tensor) -> torch.Tensor:
-        """Δθ with ψ + ∂ψ/∂θ·Δθ = κ(ψ + Σ_k (c_k/c₀) φ_k), κ = (∫ψ²)^(−1/2): the Ritz
-        function, rescaled to ∫ψ² ≈ 1 along ``rescale``; without that direction, the Ritz
-        function up to the factor 1/(1 − m(ψ, ∂ψ/∂θ)·Δ). A change ‖Σ (c_k/c₀) φ_k‖ above
+        """Δθ with ψ + ∂ψ/∂θ·Δθ = ψ + Σ_k (c_k/c₀) φ_k: the Ritz function with ψ's own
+        component, so ∫ψ² is kept (along ``rescale``); without that direction, the Ritz
+        function up to the factor 1/(1 − m(ψ, ∂ψ/∂θ)·Δθ). A change ‖Σ (c_k/c₀) φ_k‖ above
         ``max_change`` is scaled down to it."""
         size = (ratio @ self.m_phi @ ratio).sqrt()  # ‖Σ_k (c_k/c₀) φ_k‖ relative to ‖ψ‖
         ratio = ratio * torch.clamp(self.max_change / size, max=1.0)
@@ -57,8 +55,7 @@ class _Subspace:
         along = self.overlap @ ratio
         if self.rescale is None:
             return direction / (1.0 - along)
-        kappa = self.norm.rsqrt()
-        return kappa * direction - (kappa * along - kappa + 1.0) * self.rescale
+        return direction - along * self.rescale
 
 
 class TangentRitz(torch.optim.Optimizer):
@@ -112,10 +109,8 @@ class TangentRitz(torch.optim.Optimizer):
                     best = (trial.detach(), step, damping)
         energy, step, damping = best
         if step is None:  # no shift lowered E[ψ]: stay, and trust the model less
-            self._set(params, start)
-            damping = min(group["damping"] * 100.0, self.max_damping)
-        else:
-            self._set(params, start + step)
+            step, damping = torch.zeros_like(start), min(group["damping"] * 100.0, self.max_damping)
+        self._set(params, start + step)
         group["damping"] = damping
         return energy
 
@@ -147,8 +142,7 @@ class TangentRitz(torch.optim.Optimizer):
     ) -> _Subspace:
         """The kept singular directions of the tangent space and the forms on them."""
         q = psi.shape[0]
-        norm = (w * psi.square()).sum()
-        scale = norm.rsqrt()
+        scale = (w * psi.square()).sum().rsqrt()
         psi, dpsi, tangent = psi * scale, dpsi * scale, tangent * scale
         phi, dphi = tangent[:q], tangent[q:]
         overlap = (w * psi) @ phi  # m(ψ, ∂ψ/∂θ_k): removed, so every φ_k is orthogonal to ψ
@@ -171,7 +165,6 @@ class TangentRitz(torch.optim.Optimizer):
             a_psi=(w * dpsi) @ dphi + (w * v * psi) @ phi,
             a_phi=dphi.T @ (w.unsqueeze(1) * dphi) + phi.T @ ((w * v).unsqueeze(1) * phi),
             m_phi=phi.T @ (w.unsqueeze(1) * phi),
-            norm=norm,
             max_change=self.max_change,
         )
 

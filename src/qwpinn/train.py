@@ -98,7 +98,8 @@ def _train(cfg: DictConfig, out: Path) -> dict[str, Any]:
         module, state, steps, status, error, ckpt_path = _fit_state(
             cfg, out, potential, (spectrum, sharp_spectrum), energy_init, states, count == 1
         )
-        status = _state_status(state) if status == "ok" else status
+        scale_free = float(cfg.loss.weights.get("rayleigh", 0.0)) > 0.0
+        status = _state_status(state, scale_free) if status == "ok" else status
         results["states"].append({**state, "steps": steps, "status": status})
         results["steps"] += steps
         results["resumed_from"] = results["resumed_from"] or ckpt_path
@@ -307,9 +308,13 @@ def _checkpoint_to_resume(cfg: DictConfig, out: Path) -> str | None:
     return str(own) if cfg.get("resume", False) and own.is_file() else None
 
 
-def _state_status(state: dict[str, Any]) -> str:
-    """'ok', 'collapsed' (ψ ≈ 0) or 'wrong_state' (node count or nearest level ≠ n)."""
-    if not state["norm"] > 1e-3:
+def _state_status(state: dict[str, Any], scale_free: bool) -> str:
+    """'ok', 'collapsed' (ψ ≈ 0) or 'wrong_state' (node count or nearest level ≠ n).
+
+    With a Rayleigh-quotient term (``scale_free``) ψ ≡ 0 is no minimum and ∫ψ² is a gauge
+    (TangentRitz does not fix it), so only a non-finite or zero norm is a collapse there.
+    """
+    if not state["norm"] > (0.0 if scale_free else 1e-3):
         return "collapsed"
     if state["nearest_level"] != state["n"] or state["nodes"] != state["n"] - 1:
         return "wrong_state"
