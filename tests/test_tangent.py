@@ -110,7 +110,7 @@ def tangent_module(**kwargs):
 
 def test_the_module_refines_with_tangent_ritz_after_adam(tmp_path):
     """3 Adam steps then 17 TangentRitz steps land 10× closer to E_1 than 20 Adam steps, stay
-    above it (variational), and keep E = E[ψ] and ∫ψ² ≈ 1."""
+    above it (variational), and keep E = E[ψ]."""
     refined, adam_only = tangent_module(), tangent_module(refine=None)
     fit(refined, tmp_path, steps=20)
     fit(adam_only, tmp_path, steps=20)
@@ -121,7 +121,6 @@ def test_the_module_refines_with_tangent_ritz_after_adam(tmp_path):
     assert refined.energy.item() == pytest.approx(terms["rayleigh"].item(), rel=1e-12)
     assert exact < refined.energy.item()
     assert refined.energy.item() - exact < 0.1 * (adam_only.energy.item() - exact)
-    assert terms["normalization"].item() < 0.05**2
 
 
 @pytest.mark.parametrize(
