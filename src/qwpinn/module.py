@@ -35,7 +35,7 @@ from torch import nn
 
 from qwpinn import physics
 from qwpinn.errors import ConfigError, one_of
-from qwpinn.tangent import Nodal, TangentRitz
+from qwpinn.tangent import Nodal, TangentRitz, jacobian_rows
 from qwpinn.weighting import LossWeighting
 
 ORTHOGONALITY = ("projection", "penalty")
@@ -167,6 +167,23 @@ class EigenPINN(L.LightningModule):
         psi, dpsi = physics.derivatives(self.ansatz, self.quad_x, 1, create_graph=True)
         psi, dpsi, _ = self._project(psi, dpsi)
         return psi, dpsi, self.quad_w, self.quad_v
+
+    def nodal_jacobian(self, params: list[torch.Tensor], chunk: int = 64) -> torch.Tensor:
+        """Rows ∂ψ(x_i)/∂θ then ∂ψ'(x_i)/∂θ at the nodes (2Q × P), node chunk by node chunk:
+        ψ at a node depends on that node alone, so each chunk's own forward pass suffices and
+        the cost grows like Q, not Q². The projection ψ − Σ_j ⟨ψ, ψ_j⟩ψ_j is linear in ψ and
+        is applied to the rows afterwards."""
+        rows = []
+        for x in self.quad_x.split(chunk):
+            psi, dpsi = physics.derivatives(self.ansatz, x, 1, create_graph=True)
+            rows.append(jacobian_rows(torch.cat([psi.reshape(-1), dpsi.reshape(-1)]), params))
+        d_psi = torch.cat([r[: r.shape[0] // 2] for r in rows])
+        d_dpsi = torch.cat([r[r.shape[0] // 2 :] for r in rows])
+        if len(self.lower) and self.orthogonality == "projection":
+            d_overlaps = (self.quad_w * self.lower_q).T @ d_psi  # ∂⟨ψ, ψ_j⟩/∂θ
+            d_psi = d_psi - self.lower_q @ d_overlaps
+            d_dpsi = d_dpsi - self.lower_dq @ d_overlaps
+        return torch.cat([d_psi, d_dpsi])
 
     @torch.enable_grad()
     def residual_at(self, x: torch.Tensor) -> torch.Tensor:
@@ -326,7 +343,7 @@ class EigenPINN(L.LightningModule):
             return psi, dpsi, w, v
 
         step = self.global_step
-        rayleigh = self._step(stepper, nodal).detach()
+        rayleigh = self._step(stepper, nodal, jacobian=self.nodal_jacobian).detach()
         self._check_finite(rayleigh, torch.zeros_like(rayleigh), step)
         if self.potential.energy_trainable:
             with torch.no_grad():
@@ -337,13 +354,13 @@ class EigenPINN(L.LightningModule):
             self._log_terms(terms, self.total_loss(terms))
         return rayleigh
 
-    def _step(self, stepper: Any, closure: Callable[[], Any] | None) -> Any:
+    def _step(self, stepper: Any, closure: Callable[[], Any] | None, **kwargs: Any) -> Any:
         """The optimizer's step: direct (counted as LightningOptimizer.step counts it), or
         through Lightning's wrappers when a hook needs them."""
         if not self._direct:
-            return stepper.step(closure=closure)
+            return stepper.step(closure=closure, **kwargs)
         stepper._on_before_step()
-        result = stepper.optimizer.step(closure)
+        result = stepper.optimizer.step(closure, **kwargs)
         stepper._on_after_step()
         return result
 

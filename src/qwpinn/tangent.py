@@ -30,6 +30,21 @@ from qwpinn.physics import rayleigh_quotient
 Nodal = tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]  # ψ, ψ', w, V at nodes
 
 
+def jacobian_rows(values: torch.Tensor, params: list[torch.Tensor]) -> torch.Tensor:
+    """∂values_i/∂θ for flat ``values`` (rows × P), by one batched backward pass: its cost
+    grows with rows × the size of the graph behind ``values``."""
+    eye = torch.eye(values.shape[0], dtype=values.dtype, device=values.device)
+    grads = torch.autograd.grad(values, params, eye, is_grads_batched=True, allow_unused=True)
+    rows = values.shape[0]
+    return torch.cat(
+        [
+            values.new_zeros(rows, p.numel()) if g is None else g.reshape(rows, -1)
+            for g, p in zip(grads, params, strict=True)
+        ],
+        dim=1,
+    )
+
+
 @dataclass(frozen=True)
 class _Subspace:
     """The tangent space kept: ``basis`` (P × r, orthonormal directions in θ) and on it
@@ -61,8 +76,10 @@ class _Subspace:
 class TangentRitz(torch.optim.Optimizer):
     """Minimizes E[ψ] by Rayleigh–Ritz steps in the tangent space (module docstring).
 
-    ``step(closure)``: the closure returns (ψ, ψ', w, V) at the quadrature nodes, ψ and ψ'
-    with their graph to the parameters; ``step`` returns E[ψ] after the step.
+    ``step(closure, jacobian=None)``: the closure returns (ψ, ψ', w, V) at the quadrature
+    nodes, ψ and ψ' with their graph to the parameters; ``jacobian(params)``, if given,
+    returns the 2Q × P rows ∂ψ(x_i)/∂θ then ∂ψ'(x_i)/∂θ (else one batched backward pass over
+    the closure's outputs, O(Q²·P)); ``step`` returns E[ψ] after the step.
     """
 
     def __init__(
@@ -83,13 +100,20 @@ class TangentRitz(torch.optim.Optimizer):
     def _params(self) -> list[torch.Tensor]:
         return [p for group in self.param_groups for p in group["params"] if p.requires_grad]
 
-    def step(self, closure: Callable[[], Nodal]) -> torch.Tensor:  # type: ignore[override]
+    def step(  # type: ignore[override]
+        self,
+        closure: Callable[[], Nodal],
+        jacobian: Callable[[list[torch.Tensor]], torch.Tensor] | None = None,
+    ) -> torch.Tensor:
         params = self._params()
         psi, dpsi, w, v = (t.reshape(-1) for t in closure())
         energy = rayleigh_quotient(psi, dpsi, v, w).detach()
         if not torch.isfinite(energy):  # nothing to step on; the caller reports it
             return energy
-        tangent = self._tangent(psi, dpsi, params)  # 2Q × P: ∂ψ/∂θ and ∂ψ'/∂θ at the nodes
+        if jacobian is None:  # 2Q × P: ∂ψ/∂θ and ∂ψ'/∂θ at the nodes
+            tangent = self._tangent(psi, dpsi, params)
+        else:
+            tangent = jacobian(params)
         psi, dpsi, w, v = psi.detach(), dpsi.detach(), w.detach(), v.detach()
         space = self._reduced(psi, dpsi, w, v, tangent)
         start = torch.cat([p.detach().reshape(-1) for p in params])
@@ -125,12 +149,7 @@ class TangentRitz(torch.optim.Optimizer):
     @staticmethod
     def _tangent(psi: torch.Tensor, dpsi: torch.Tensor, params: list[torch.Tensor]) -> torch.Tensor:
         """Rows ∂ψ(x_i)/∂θ then ∂ψ'(x_i)/∂θ: one batched backward pass over the 2Q outputs."""
-        values = torch.cat([psi, dpsi])
-        eye = torch.eye(values.shape[0], dtype=values.dtype, device=values.device)
-        grads = torch.autograd.grad(
-            values, params, eye, is_grads_batched=True, allow_unused=True, materialize_grads=True
-        )
-        return torch.cat([g.reshape(values.shape[0], -1) for g in grads], dim=1)
+        return jacobian_rows(torch.cat([psi, dpsi]), params)
 
     def _reduced(
         self,
