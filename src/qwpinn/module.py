@@ -404,7 +404,12 @@ class EigenPINN(L.LightningModule):
         energy = metrics["energy/rayleigh"]
         self.log("E", energy, prog_bar=True, logger=False, on_step=True, on_epoch=False)
 
-    def _check_tangent(self, refine: TangentRitz) -> None:
+    @property
+    def _energy_learned(self) -> bool:
+        """E is a parameter of the optimizers (learned through the residual's gradient)."""
+        return self.potential.energy_trainable and self.energy_update == "gradient"
+
+    def _check_tangent(self) -> None:
         """TangentRitz minimizes E[ψ] alone: no residual, no penalty, no learned E."""
         hint = "with optimizer=adam_ritz (it minimizes E[ψ] alone; else use optimizer=adam_lbfgs)"
         if self.with_residual:
@@ -415,12 +420,11 @@ class EigenPINN(L.LightningModule):
             raise ConfigError(
                 "excited.orthogonality", self.orthogonality, f"must be projection {hint}"
             )
-        if any(p is self.energy for group in refine.param_groups for p in group["params"]):
+        if self._energy_learned:
             raise ConfigError("loss.energy_update", self.energy_update, f"must be rayleigh {hint}")
 
     def configure_optimizers(self) -> Any:
-        trained = self.potential.energy_trainable and self.energy_update == "gradient"
-        energy = [self.energy] if trained else []
+        energy = [self.energy] if self._energy_learned else []
         groups = [{"params": list(self.ansatz.parameters())}]
         if energy:  # its own group: own learning rate, no weight decay
             groups.append({"params": energy, "lr": self.energy_lr, "weight_decay": 0.0})
@@ -429,7 +433,7 @@ class EigenPINN(L.LightningModule):
         if self.refine_factory is not None:
             refine = self.refine_factory(list(self.ansatz.parameters()) + energy)
             if isinstance(refine, TangentRitz):
-                self._check_tangent(refine)
+                self._check_tangent()
             optimizers.append(refine)
         if self.scheduler_factory is None:
             return optimizers

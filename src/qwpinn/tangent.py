@@ -57,15 +57,11 @@ class _Subspace:
     a_psi: torch.Tensor
     a_phi: torch.Tensor
     m_phi: torch.Tensor
-    max_change: float
 
     def step(self, ratio: torch.Tensor) -> torch.Tensor:
         """Δθ with ψ + ∂ψ/∂θ·Δθ = ψ + Σ_k (c_k/c₀) φ_k: the Ritz function with ψ's own
         component, so ∫ψ² is kept (along ``rescale``); without that direction, the Ritz
-        function up to the factor 1/(1 − m(ψ, ∂ψ/∂θ)·Δθ). A change ‖Σ (c_k/c₀) φ_k‖ above
-        ``max_change`` is scaled down to it."""
-        size = (ratio @ self.m_phi @ ratio).sqrt()  # ‖Σ_k (c_k/c₀) φ_k‖ relative to ‖ψ‖
-        ratio = ratio * torch.clamp(self.max_change / size, max=1.0)
+        function up to the factor 1/(1 − m(ψ, ∂ψ/∂θ)·Δθ)."""
         direction = self.basis @ ratio
         along = self.overlap @ ratio
         if self.rescale is None:
@@ -110,19 +106,21 @@ class TangentRitz(torch.optim.Optimizer):
         energy = rayleigh_quotient(psi, dpsi, v, w).detach()
         if not torch.isfinite(energy):  # nothing to step on; the caller reports it
             return energy
-        if jacobian is None:  # 2Q × P: ∂ψ/∂θ and ∂ψ'/∂θ at the nodes
-            tangent = self._tangent(psi, dpsi, params)
+        if jacobian is None:  # 2Q × P: ∂ψ/∂θ then ∂ψ'/∂θ at the nodes
+            tangent = jacobian_rows(torch.cat([psi, dpsi]), params)
         else:
             tangent = jacobian(params)
         psi, dpsi, w, v = psi.detach(), dpsi.detach(), w.detach(), v.detach()
         space = self._reduced(psi, dpsi, w, v, tangent)
-        start = torch.cat([p.detach().reshape(-1) for p in params])
+        start = torch.nn.utils.parameters_to_vector(params).detach()
         group = self.param_groups[0]
         best = (energy, None, group["damping"])
         floor = self._lowest_possible(w, v)
         for k in self.trials:
             damping = min(group["damping"] * 10.0**k, self.max_damping)
-            full = space.step(self._ritz_coefficients(energy, space, damping))
+            ratio = self._ritz_coefficients(energy, space, damping)
+            size = (ratio @ space.m_phi @ ratio).sqrt()  # ‖Σ_k (c_k/c₀) φ_k‖ relative to ‖ψ‖
+            full = space.step(ratio * torch.clamp(self.max_change / size, max=1.0))
             for length in self.lengths:
                 step = length * full
                 self._set(params, start + step)
@@ -145,11 +143,6 @@ class TangentRitz(torch.optim.Optimizer):
         oscillating between the nodes) and is refused."""
         bound = (torch.pi / w.sum()).square() + v.min()
         return (bound - 1e-6 * bound.abs()).item()
-
-    @staticmethod
-    def _tangent(psi: torch.Tensor, dpsi: torch.Tensor, params: list[torch.Tensor]) -> torch.Tensor:
-        """Rows ∂ψ(x_i)/∂θ then ∂ψ'(x_i)/∂θ: one batched backward pass over the 2Q outputs."""
-        return jacobian_rows(torch.cat([psi, dpsi]), params)
 
     def _reduced(
         self,
@@ -184,7 +177,6 @@ class TangentRitz(torch.optim.Optimizer):
             a_psi=(w * dpsi) @ dphi + (w * v * psi) @ phi,
             a_phi=dphi.T @ (w.unsqueeze(1) * dphi) + phi.T @ ((w * v).unsqueeze(1) * phi),
             m_phi=phi.T @ (w.unsqueeze(1) * phi),
-            max_change=self.max_change,
         )
 
     @staticmethod
@@ -208,6 +200,8 @@ class TangentRitz(torch.optim.Optimizer):
     @staticmethod
     @torch.no_grad()
     def _set(params: list[torch.Tensor], flat: torch.Tensor) -> None:
+        """Copy ``flat`` into the parameters in place (``vector_to_parameters`` would rebind
+        their storage to slices of ``flat``)."""
         offset = 0
         for p in params:
             p.copy_(flat[offset : offset + p.numel()].reshape(p.shape))
