@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from conftest import compose_config  # noqa: E402
 from qwpinn.train import run  # noqa: E402
 
-FOUR = ["n_states=4", "ansatz.parity=alternate"]
+FOUR = ["n_states=4"]
 CASES = [  # (label, overrides, seeds or None for all)
     ("finite_well, 4 states", ["potential=finite_well", *FOUR], None),
     ("barrier, 4 states", ["potential=barrier", *FOUR], None),

@@ -74,3 +74,26 @@ def test_every_state_gets_its_own_history(make_config):
         rows = read_history(out / f"state_{state['n']}" / "energy_history.csv")
         assert len(rows) == state["steps"] and "time_to" in state
     assert not (out / "energy_history.csv").exists()
+
+
+@pytest.mark.parametrize(("nodes", "exploited"), [(2, True), (32, False)])
+def test_the_check_rule_is_finer_shares_no_node_and_exposes_a_coarse_rule(
+    make_config, nodes, exploited
+):
+    """E[ψ] on the 2n+1-node check rule is the network's own: an untrained net's E[ψ] on a
+    2-node rule is off by far more than ALIASING, on the 32-node rule by round-off only."""
+    from qwpinn.callbacks import evaluate_state
+    from qwpinn.train import ALIASING, _state_status, build_module
+
+    cfg = make_config(f"quadrature_nodes={nodes}", "~logger")
+    potential = build("potential", cfg.potential)
+    module = build_module(cfg, potential, potential.default_energy_init()).double()
+    module._materialize(with_energy=True)
+    check_x, check_w, _ = module.check_nodes()
+    assert check_x.shape[0] == (2 * nodes + 1) * 3  # three smooth pieces of the finite well
+    assert check_w.sum().item() == pytest.approx(1.0, rel=1e-14)
+    assert (check_x - module.quad_x.T).abs().min().item() > 1e-6  # no shared node
+    state = evaluate_state(module, reference.solve(potential, 4))
+    assert (state["quadrature_gap"] > ALIASING) == exploited
+    forced = {**state, "nodes": 0, "nearest_level": 1}  # a ground state in every other respect
+    assert _state_status(forced, scale_free=True) == ("aliased" if exploited else "ok")

@@ -219,8 +219,10 @@ def test_a_failing_job_does_not_stop_its_siblings(tmp_path):
 @pytest.mark.parametrize("arch", ARCHS)
 def test_every_arch_reaches_the_finite_well_ground_state(make_config, arch):
     """Each architecture with its default hyper-parameters on the whole box (the ablation's
-    baseline), 400 steps: ≤ 1e-4 of the reference."""
-    cfg = make_config(f"arch={arch}", "ansatz=dirichlet", "trainer.max_steps=400", "~logger")
+    baseline, with its 64-node rule), 400 steps: ≤ 1e-4 of the reference."""
+    cfg = make_config(
+        f"arch={arch}", "ansatz=dirichlet", "quadrature_nodes=64", "trainer.max_steps=400", "~logger"
+    )
     state = run(cfg)["states"][0]
     assert state["energy_rel_error"] <= 1e-4 and state["nodes"] == 0
 

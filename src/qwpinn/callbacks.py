@@ -26,17 +26,22 @@ LOGGED = ("energy_rel_error", "psi_l2_error", "residual_rms", "energy_parameter_
 
 @torch.enable_grad()
 def evaluate_state(module: Any, spectrum: Any, sharp: Any = None) -> dict[str, Any]:
-    """Errors of the module's state n against reference level n, on the module's quadrature.
+    """Errors of the module's state n against reference level n, on its check quadrature (a
+    finer rule than the one it trained on, no node shared: errors of the network's ψ itself).
 
     energy = E[ψ] (Rayleigh quotient), ψ L2 error = ‖±ψ/‖ψ‖ − ψ_ref‖ with the sign that
-    aligns them, residual RMS = (∫ r² dx / L)^½ of the normalized ψ with E = E[ψ]. With the
-    ``sharp`` spectrum of a smoothed potential's w = 0 twin, also the errors against it
-    (``*_sharp``) and ``smoothing_bias`` = |E_ref − E_ref,sharp| / |E_ref,sharp|.
+    aligns them, residual RMS = (∫ r² dx / L)^½ of the normalized ψ with E = E[ψ];
+    ``quadrature_gap`` = |E[ψ]_training rule − E[ψ]| / |E[ψ]| (large: ψ exploits the gaps
+    between the training nodes). With the ``sharp`` spectrum of a smoothed potential's w = 0
+    twin, also the errors against it (``*_sharp``) and ``smoothing_bias`` = |E_ref − E_ref,sharp|
+    / |E_ref,sharp|.
     """
-    x, w, v, n = module.quad_x, module.quad_w, module.quad_v, module.n
+    (x, w, v), n = module.check_nodes(), module.n
     psi, dpsi, d2psi = (t.detach() for t in physics.derivatives(module.psi, x, 2, False))
     norm2 = physics.norm_squared(psi, w)
     energy = physics.rayleigh_quotient(psi, dpsi, v, w).item()
+    q_psi, q_dpsi, q_w, q_v = (t.detach() for t in module.nodal_values())
+    trained = physics.rayleigh_quotient(q_psi, q_dpsi, q_v, q_w).item()
     psi_hat = psi * norm2.rsqrt()
     r = physics.residual(psi_hat, d2psi * norm2.rsqrt(), v, torch.as_tensor(energy, dtype=x.dtype))
     residual_rms = (physics.norm_squared(r, w) / w.sum()).sqrt().item()
@@ -52,6 +57,7 @@ def evaluate_state(module: Any, spectrum: Any, sharp: Any = None) -> dict[str, A
         "energy_parameter_rel_error": abs(e_param - e_ref) / abs(e_ref),
         "psi_l2_error": l2,
         "residual_rms": residual_rms,
+        "quadrature_gap": abs(trained - energy) / abs(energy),
         "norm": norm2.item(),
         "nodes": _sign_changes(psi.cpu().numpy().ravel()),
         "nearest_level": int(np.argmin(np.abs(energies - energy))) + 1,

@@ -67,7 +67,7 @@ class ExpressionConf(_BoxConf):
     name: str = "expression"
     formula: str = MISSING
     params: dict[str, float] = field(default_factory=dict)  # open: any parameter name
-    panels: int = 8
+    panels: int = 4
 
 
 @dataclass

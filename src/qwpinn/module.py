@@ -72,6 +72,7 @@ class EigenPINN(L.LightningModule):
         lower_states: Sequence[EigenPINN] = (),
         orthogonality: str = "projection",
         annealing: dict[str, Any] | None = None,
+        check_quadrature: tuple[Any, Any] | None = None,
     ) -> None:
         super().__init__()
         self.automatic_optimization = False
@@ -96,6 +97,7 @@ class EigenPINN(L.LightningModule):
         self.n = len(lower_states) + 1
 
         self._energy_init, self._quadrature = float(energy_init), quadrature
+        self._check_quadrature = check_quadrature or quadrature
         energy = torch.tensor(self._energy_init)
         if potential.energy_trainable:
             self.energy = nn.Parameter(energy)
@@ -184,6 +186,14 @@ class EigenPINN(L.LightningModule):
             d_psi = d_psi - self.lower_q @ d_overlaps
             d_dpsi = d_dpsi - self.lower_dq @ d_overlaps
         return torch.cat([d_psi, d_dpsi])
+
+    def check_nodes(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """(x, w, V) of the check rule, in the net's dtype: a finer quadrature with nodes apart
+        from the training ones, on which E[ψ] is the network's own and not the rule's."""
+        like = self.quad_x
+        nodes, weights = (torch.as_tensor(a, dtype=torch.float64) for a in self._check_quadrature)
+        x = nodes.reshape(-1, 1)
+        return x.to(like), weights.reshape(-1, 1).to(like), self.potential(x).to(like)
 
     @torch.enable_grad()
     def residual_at(self, x: torch.Tensor) -> torch.Tensor:

@@ -89,7 +89,7 @@ class Expression(Potential):
         formula: str,
         params: Mapping[str, float] | None = None,
         energy: str = "trainable",
-        panels: int = 8,
+        panels: int = 4,
         name: str = "expression",
     ) -> None:
         super().__init__(box, energy)

@@ -31,6 +31,7 @@ from qwpinn.sweep import config_key_from_overrides, write_text_atomic
 
 _NOISE = (".*LeafSpec.*", ".*no pre-optimization state was saved.*")
 ANSATZ_KINDS = ("dirichlet", "domain")
+ALIASING = 1e-6  # relative gap between E[ψ] on the training and the check rule
 REFERENCE_LEVELS = 4  # levels solved for wrong-state detection (the ground state is level 1)
 
 
@@ -126,12 +127,8 @@ def build_module(
     return EigenPINN(
         build_ansatz(cfg, potential, len(lower) + 1),
         potential,
-        quadrature=physics.gauss_legendre(
-            potential.box,
-            potential.quadrature_cuts,
-            int(cfg.quadrature_nodes),
-            potential.quadrature_panels,
-        ),
+        quadrature=quadrature(potential, int(cfg.quadrature_nodes)),
+        check_quadrature=quadrature(potential, 2 * int(cfg.quadrature_nodes) + 1),
         energy_init=energy_init,
         weights=loss["weights"],
         normalize_psi=loss["normalize_psi"],
@@ -150,6 +147,15 @@ def build_module(
         inject_nan_at_step=cfg.get("inject_nan_at_step"),
         lower_states=lower,
         orthogonality=cfg.excited.orthogonality,
+    )
+
+
+def quadrature(potential: Any, nodes: int) -> tuple[np.ndarray, np.ndarray]:
+    """The potential's composite Gauss–Legendre rule with ``nodes`` per panel (training:
+    ``quadrature_nodes``; the check rule: 2·quadrature_nodes + 1, exact to twice the degree
+    and sharing no node with it)."""
+    return physics.gauss_legendre(
+        potential.box, potential.quadrature_cuts, nodes, potential.quadrature_panels
     )
 
 
@@ -309,7 +315,8 @@ def _checkpoint_to_resume(cfg: DictConfig, out: Path) -> str | None:
 
 
 def _state_status(state: dict[str, Any], scale_free: bool) -> str:
-    """'ok', 'collapsed' (ψ ≈ 0) or 'wrong_state' (node count or nearest level ≠ n).
+    """'ok', 'collapsed' (ψ ≈ 0), 'wrong_state' (node count or nearest level ≠ n) or
+    'aliased' (E[ψ] on the training rule and on the check rule differ by over ALIASING).
 
     With a Rayleigh-quotient term (``scale_free``) ψ ≡ 0 is no minimum and ∫ψ² is a gauge
     (TangentRitz does not fix it), so only a non-finite or zero norm is a collapse there.
@@ -318,6 +325,8 @@ def _state_status(state: dict[str, Any], scale_free: bool) -> str:
         return "collapsed"
     if state["nearest_level"] != state["n"] or state["nodes"] != state["n"] - 1:
         return "wrong_state"
+    if state["quadrature_gap"] > ALIASING:
+        return "aliased"
     return "ok"
 
 
