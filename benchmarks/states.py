@@ -1,10 +1,13 @@
 """Beyond the ground state: excited states, potentials from config, parity.
 
     python benchmarks/states.py [--seeds 5] [--out benchmarks/results/states.md]
+                                [--cases harmonic barrier ...]
 
 Serial, one thread, default config plus the overrides shown. Reports per case the worst
-relative energy error over the requested states and seeds, the worst ψ L2 error, and the
-median / max wall time of a run; the double well adds the relative error of E_2 − E_1.
+relative energy error over the requested states and seeds, the worst ψ L2 error (both on the
+check rule), the worst gap between E[ψ] on the training and the check rule, the median time
+until every state's dE/E stayed below 1e-9 (summed over states; "-" if a run never did) and
+the median / max wall time of a run; the double well adds the relative error of E_2 − E_1.
 """
 
 from __future__ import annotations
@@ -22,14 +25,15 @@ from conftest import compose_config  # noqa: E402
 from qwpinn.train import run  # noqa: E402
 
 FOUR = ["n_states=4"]
-CASES = [  # (label, overrides, seeds or None for all)
-    ("finite_well, 4 states", ["potential=finite_well", *FOUR], None),
-    ("barrier, 4 states", ["potential=barrier", *FOUR], None),
-    ("harmonic ω=10, 4 states", ["potential=harmonic", *FOUR], None),
-    ("double well pair (splitting)", ["experiment=double_well_tunneling"], None),
-    ("finite_well ground, no parity", ["potential=finite_well"], None),
-    ("finite_well ground, even parity", ["potential=finite_well", "ansatz.parity=even"], None),
-    ("piecewise, 4 asymmetric steps", ["potential=piecewise"], None),
+CASES = [  # (label, overrides)
+    ("finite_well, 4 states", ["potential=finite_well", *FOUR]),
+    ("barrier, 4 states", ["potential=barrier", *FOUR]),
+    ("harmonic ω=10, 4 states", ["potential=harmonic", *FOUR]),
+    ("Pöschl–Teller λ=3, its 3 bound states", ["potential=poschl_teller", "n_states=3"]),
+    ("double well pair (splitting)", ["experiment=double_well_tunneling"]),
+    ("finite_well ground, no parity", ["potential=finite_well"]),
+    ("finite_well ground, even parity", ["potential=finite_well", "ansatz.parity=even"]),
+    ("piecewise, 4 asymmetric steps", ["potential=piecewise"]),
     (
         "piecewise, 6 steps",
         [
@@ -37,9 +41,8 @@ CASES = [  # (label, overrides, seeds or None for all)
             "potential.pieces=[[0,0.1,150],[0.1,0.3,0],[0.3,0.4,60],[0.4,0.65,10],"
             "[0.65,0.8,0],[0.8,1,90]]",
         ],
-        None,
     ),
-    ("expression 50*(x-0.5)**2", ["potential=expression"], None),
+    ("expression 50*(x-0.5)**2", ["potential=expression"]),
     (
         "expression v0*(((x-0.5)/w)**2-1)**2",
         [
@@ -47,7 +50,6 @@ CASES = [  # (label, overrides, seeds or None for all)
             "potential.formula='v0*(((x-0.5)/w)**2-1)**2'",
             "++potential.params={v0:200,w:0.25}",
         ],
-        None,
     ),
 ]
 
@@ -56,23 +58,41 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/states.md")
+    parser.add_argument(
+        "--cases",
+        nargs="+",
+        help="run only the cases whose label contains one of these; the other rows of --out stay",
+    )
     args = parser.parse_args()
-    lines = [
-        "| case | runs ok | max dE/E | max ψ L2 | splitting rel. error | median / max time [s] |",
-        "|---|---|---|---|---|---|",
-    ]
+    rows = _rows_of(args.out)
     with tempfile.TemporaryDirectory() as tmp:
-        for index, (label, overrides, seeds) in enumerate(CASES):
+        for index, (label, overrides) in enumerate(CASES):
+            if args.cases and not any(part in label for part in args.cases):
+                continue
             runs = []
-            for seed in range(seeds or args.seeds):
+            for seed in range(args.seeds):
                 extra = [f"seed={seed}", "trainer.enable_progress_bar=false", "~logger"]
                 runs.append(run(compose_config(Path(tmp) / f"{index}-{seed}", *overrides, *extra)))
                 print(label, seed, _summary(runs[-1]), flush=True)
-            lines.append(_row(label, runs))
-    table = "\n".join(lines)
+            rows[label] = _row(label, runs)
+    table = "\n".join([*HEADER, *(rows[label] for label, _ in CASES if label in rows)])
     print(table)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(table + "\n")
+
+
+HEADER = (
+    "| case | runs ok | max dE/E | max ψ L2 | max quadrature gap | splitting rel. error "
+    "| median time to 1e-9 [s] | median / max time [s] |",
+    "|---|---|---|---|---|---|---|---|",
+)
+
+
+def _rows_of(path: Path) -> dict[str, str]:
+    """The rows of an earlier table at ``path`` in this format, by case label."""
+    if not path.exists() or path.read_text().splitlines()[:1] != [HEADER[0]]:
+        return {}
+    return {line.split(" | ")[0][2:]: line for line in path.read_text().splitlines()[2:]}
 
 
 def _summary(result: dict) -> str:
@@ -85,12 +105,22 @@ def _row(label: str, runs: list[dict]) -> str:
     psi = max(s["psi_l2_error"] for r in runs for s in r["states"])
     splits = [r["splitting"]["rel_error"] for r in runs if "splitting" in r]
     split = f"{max(splits):.1e}" if splits and "pair" in label else "-"
+    gap = max(s["quadrature_gap"] for r in runs for s in r["states"])
+    reached = [_time_to(r, "1e-09") for r in runs]
+    to_1e9 = "-" if None in reached else f"{median(reached):.1f}"
     wall = [r["wall_time_s"] for r in runs]
     ok = sum(r["status"] == "ok" for r in runs)
     return (
-        f"| {label} | {ok}/{len(runs)} | {energy:.1e} | {psi:.1e} | {split} "
-        f"| {median(wall):.1f} / {max(wall):.1f} |"
+        f"| {label} | {ok}/{len(runs)} | {energy:.1e} | {psi:.1e} | {gap:.0e} | {split} "
+        f"| {to_1e9} | {median(wall):.1f} / {max(wall):.1f} |"
     )
+
+
+def _time_to(result: dict, threshold: str) -> float | None:
+    """Seconds of training until each state's dE/E stayed below ``threshold``, summed over the
+    states (None if one never did)."""
+    times = [s.get("time_to", {}).get(threshold) for s in result["states"]]
+    return None if None in times else sum(times)
 
 
 if __name__ == "__main__":
