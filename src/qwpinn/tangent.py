@@ -162,7 +162,7 @@ class TangentRitz(torch.optim.Optimizer):
         dphi = dphi - torch.outer(dpsi, overlap)
         root = w.sqrt().unsqueeze(1)
         _, sigma, vh = torch.linalg.svd(torch.cat([root * phi, root * dphi]), full_matrices=False)
-        rcond = self.rcond or max(1e-12, 100.0 * torch.finfo(psi.dtype).eps)
+        rcond = self.rcond or max(1e-10, 100.0 * torch.finfo(psi.dtype).eps)
         basis = vh[sigma > rcond * sigma[0]].T
         # A direction d with ∂ψ/∂θ·d = ψ (a pure rescaling of ψ) lies where the φ vanish: the
         # part of m(ψ, ∂ψ/∂θ) outside the kept span, normalized to m(ψ, ∂ψ/∂θ)·d = 1.
