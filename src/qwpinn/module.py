@@ -97,7 +97,7 @@ class EigenPINN(L.LightningModule):
         self.n = len(lower_states) + 1
 
         self._energy_init, self._quadrature = float(energy_init), quadrature
-        self._check_quadrature = check_quadrature or quadrature
+        self._check_quadrature = check_quadrature or quadrature  # None: no independent check
         energy = torch.tensor(self._energy_init)
         if potential.energy_trainable:
             self.energy = nn.Parameter(energy)
