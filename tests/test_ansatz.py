@@ -5,6 +5,7 @@ import torch
 
 from qwpinn import physics
 from qwpinn.ansatz import DirichletAnsatz, DomainAnsatz
+from qwpinn.grading import linear_maps
 from qwpinn.nets import MLP
 
 
@@ -43,7 +44,7 @@ def test_parity_is_exact(parity):
 def _domain(dtype: torch.dtype, seed: int = 3, parity: int = 0) -> DomainAnsatz:
     """A domain ansatz on [0, 1] cut at 0.25 and 0.75, with random interface values/slopes."""
     torch.manual_seed(seed)
-    psi = DomainAnsatz([MLP(8, 2) for _ in range(3)], (0.0, 1.0), [0.25, 0.75], parity)
+    psi = DomainAnsatz([MLP(8, 2) for _ in range(3)], linear_maps([0.0, 0.25, 0.75, 1.0]), parity)
     with torch.no_grad():
         psi.values.normal_()
         psi.slopes.normal_()

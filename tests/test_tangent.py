@@ -16,6 +16,7 @@ from torch import nn
 from qwpinn import physics, reference
 from qwpinn.ansatz import DomainAnsatz
 from qwpinn.errors import ConfigError
+from qwpinn.grading import domain_maps
 from qwpinn.module import DivergedError
 from qwpinn.nets import MLP
 from qwpinn.potentials import FiniteWell
@@ -88,7 +89,7 @@ def test_steps_never_raise_the_energy_and_reach_the_reference():
     potential = FiniteWell()
     torch.manual_seed(0)
     nets = [MLP(8, 2).double() for _ in range(3)]
-    model = DomainAnsatz(nets, potential.box, potential.breakpoints).double()
+    model = DomainAnsatz(nets, domain_maps(potential)).double()
     closure, *_ = nodal_closure(model, potential)
     optimizer = TangentRitz(model.parameters())
     energies = [optimizer.step(closure).item() for _ in range(25)]

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
+from qwpinn.grading import PieceMap
+
 
 class DirichletAnsatz(nn.Module):
     """ψ(x) = 4(x−a)(b−x)/L² · g(x),  g = N_0(x̂) + Σ_j ((x − x_j)_+ / L)² N_j(x̂),
@@ -57,36 +59,36 @@ class DirichletAnsatz(nn.Module):
 
 
 class DomainAnsatz(nn.Module):
-    """One network per piece [x_i, x_{i+1}] of the box (cut at the jumps of V):
+    """One network per piece [x_i, x_{i+1}] of the box (cut at the jumps of V), on the piece's
+    coordinate t = X_i⁻¹(x) ∈ [0, 1] (``grading.PieceMap``: linear, or graded to the decay
+    length of a wide barrier):
 
-        ψ(x) = u_i H₀₀(t) + h s_i H₁₀(t) + u_{i+1} H₀₁(t) + h s_{i+1} H₁₁(t)
-               + 16 t²(1 − t)² N_i(2t − 1),        t = (x − x_i)/h,  h = x_{i+1} − x_i,
+        ψ(x) = u_i H₀₀(t) + X_i'(0) s_i H₁₀(t) + u_{i+1} H₀₁(t) + X_i'(1) s_{i+1} H₁₁(t)
+               + 16 t²(1 − t)² N_i(2t − 1),
 
-    with cubic Hermite basis H, trainable interface values u_j and slopes s_j (u = 0 at the
-    walls). The bubble and its slope vanish at both ends of its piece, so ψ(a) = ψ(b) = 0 and
-    ψ, ψ' continuous at every interface hold exactly for any weights; ψ'' is free to jump
-    there, as an eigenfunction's does where V jumps. ``parity`` ±1 uses ψ(x) ± ψ(a + b − x).
-    Interface values and slopes start at sin(π(x − a)/L), the empty box's ground state.
+    with cubic Hermite basis H, trainable interface values u_j and slopes s_j = ψ'(x_j)
+    (u = 0 at the walls). The bubble and its slope vanish at both ends of its piece, so
+    ψ(a) = ψ(b) = 0 and ψ, ψ' continuous at every interface hold exactly for any weights; ψ''
+    is free to jump there, as an eigenfunction's does where V jumps. ``parity`` ±1 uses
+    ψ(x) ± ψ(a + b − x). Interface values and slopes start at the ground state of the empty
+    box between the graded pieces (the whole box when none is), 0 in the graded ones.
     """
 
     def __init__(
-        self,
-        nets: Sequence[nn.Module],
-        box: Sequence[float],
-        interfaces: Sequence[float] = (),
-        parity: int = 0,
+        self, nets: Sequence[nn.Module], maps: Sequence[PieceMap], parity: int = 0
     ) -> None:
         super().__init__()
-        self.a, self.b = float(box[0]), float(box[1])
-        self.edges = [self.a, *sorted(float(x) for x in interfaces), self.b]
-        if len(nets) != len(self.edges) - 1:
-            raise ValueError(f"{len(self.edges) - 1} pieces need as many nets, got {len(nets)}")
+        if len(nets) != len(maps):
+            raise ValueError(f"{len(maps)} pieces need as many nets, got {len(nets)}")
+        self.maps = list(maps)
+        self.edges = [self.maps[0].left, *(m.right for m in self.maps)]
+        self.a, self.b = self.edges[0], self.edges[-1]
         self.nets = nn.ModuleList(nets)
         self.parity = int(parity)
-        phase = [math.pi * (x - self.a) / (self.b - self.a) for x in self.edges]
-        self.values = nn.Parameter(torch.tensor([math.sin(p) for p in phase[1:-1]]))
-        slope = math.pi / (self.b - self.a)
-        self.slopes = nn.Parameter(torch.tensor([slope * math.cos(p) for p in phase]))
+        self.ends = [(float(m.dx_dt(0.0)), float(m.dx_dt(1.0))) for m in self.maps]
+        values, slopes = _ground_of_span(self.edges, self.maps)
+        self.values = nn.Parameter(torch.tensor(values[1:-1]))
+        self.slopes = nn.Parameter(torch.tensor(slopes))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         psi = self._pieces(x)
@@ -110,13 +112,26 @@ class DomainAnsatz(nn.Module):
 
     def _piece(self, i: int, x: torch.Tensor, values: torch.Tensor) -> torch.Tensor:
         """Hermite cubic through (u_i, s_i), (u_{i+1}, s_{i+1}) plus the piece's bubble."""
-        h = self.edges[i + 1] - self.edges[i]
-        t = (x - self.edges[i]) / h
+        t = self.maps[i].t(x)
+        left, right = self.ends[i]
         t2, t3 = t.square(), t * t.square()
         hermite = (
             values[i] * (2 * t3 - 3 * t2 + 1)
-            + h * self.slopes[i] * (t3 - 2 * t2 + t)
+            + left * self.slopes[i] * (t3 - 2 * t2 + t)
             + values[i + 1] * (3 * t2 - 2 * t3)
-            + h * self.slopes[i + 1] * (t3 - t2)
+            + right * self.slopes[i + 1] * (t3 - t2)
         )
         return hermite + 16.0 * (t * (1.0 - t)).square() * self.nets[i](2.0 * t - 1.0)
+
+
+def _ground_of_span(
+    edges: Sequence[float], maps: Sequence[PieceMap]
+) -> tuple[list[float], list[float]]:
+    """Values and slopes at ``edges`` of sin(π(x − a')/L') on [a', b'], the span of the pieces
+    that are not graded (where a bound state lives), and 0 outside it."""
+    linear = [m for m in maps if m.scale is None] or list(maps)
+    lo, hi = linear[0].left, linear[-1].right
+    k = math.pi / (hi - lo)
+    values = [math.sin(k * (x - lo)) if lo <= x <= hi else 0.0 for x in edges]
+    slopes = [k * math.cos(k * (x - lo)) if lo <= x <= hi else 0.0 for x in edges]
+    return values, slopes

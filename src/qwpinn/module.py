@@ -197,6 +197,12 @@ class EigenPINN(L.LightningModule):
         x = nodes.reshape(-1, 1)
         return x.to(like), weights.reshape(-1, 1).to(like), self.potential(x).to(like)
 
+    def check_values(self) -> Nodal:
+        """(ψ, ψ', w, V) at the check rule's nodes, no graph: E[ψ] there is the network's own."""
+        x, w, v = self.check_nodes()
+        psi, dpsi = (t.detach() for t in physics.derivatives(self.psi, x, 1, False))
+        return psi, dpsi, w, v
+
     @torch.enable_grad()
     def residual_at(self, x: torch.Tensor) -> torch.Tensor:
         """r(x) = −ψ̂'' + Vψ̂ − Eψ̂ of the normalized ψ̂ = ψ/‖ψ‖ at points x (N×1), no graph."""
@@ -359,7 +365,9 @@ class EigenPINN(L.LightningModule):
             return psi, dpsi, w, v
 
         step = self.global_step
-        rayleigh = self._step(stepper, nodal, jacobian=self.nodal_jacobian, floor=self._floor)
+        rayleigh = self._step(
+            stepper, nodal, jacobian=self.nodal_jacobian, floor=self._floor, check=self.check_values
+        )
         rayleigh = rayleigh.detach()
         self._check_finite(rayleigh, torch.zeros_like(rayleigh), step)
         if self.potential.energy_trainable:

@@ -11,6 +11,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import torch
 
+from qwpinn.grading import PieceMap, mapped_rule
+
 
 def derivatives(
     fn: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, order: int, create_graph: bool
@@ -53,14 +55,5 @@ def gauss_legendre(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Composite Gauss–Legendre rule on box: `panels` equal panels per smooth piece of V."""
     cuts = [float(box[0]), *sorted(float(p) for p in breakpoints), float(box[1])]
-    edges = [
-        float(e)
-        for lo, hi in zip(cuts[:-1], cuts[1:], strict=False)
-        for e in np.linspace(lo, hi, panels + 1)[:-1]
-    ] + [cuts[-1]]
-    t, w = np.polynomial.legendre.leggauss(nodes_per_piece)
-    nodes, weights = [], []
-    for lo, hi in zip(edges[:-1], edges[1:], strict=False):
-        nodes.append(0.5 * (hi - lo) * t + 0.5 * (hi + lo))
-        weights.append(0.5 * (hi - lo) * w)
-    return np.concatenate(nodes), np.concatenate(weights)
+    maps = [PieceMap(lo, hi) for lo, hi in zip(cuts[:-1], cuts[1:], strict=False)]
+    return mapped_rule(maps, nodes_per_piece, panels)

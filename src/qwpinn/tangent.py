@@ -17,7 +17,9 @@ adapts: of the trial shifts λ·10^k (k in ``trials``), each step taken at the `
 its λ kept; if none lowers E[ψ], the parameters stay and λ grows 100×. A trial below
 π²/L² + min V (under every true Rayleigh quotient) or below the caller's ``floor`` (an
 excited state's: E[ψ_{n−1}] of the state beneath it) aliases the quadrature and is refused;
-a ψ already below it takes the lowest trial above it.
+a ψ already below it takes the lowest trial above it. With a ``check`` rule (nodes apart
+from the training ones), a step that lowers E[ψ] on the training nodes but raises it on the
+check rule is aliasing too, and is refused.
 """
 
 from __future__ import annotations
@@ -31,6 +33,14 @@ import torch
 from qwpinn.physics import rayleigh_quotient
 
 Nodal = tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]  # ψ, ψ', w, V at nodes
+CHECK_SLACK = 1e-10  # relative rise of E[ψ] on the check rule that a step may cause
+
+
+def _energy_of(nodal: Callable[[], Nodal]) -> float:
+    """E[ψ] of the nodal values a closure returns."""
+    with torch.enable_grad():
+        psi, dpsi, w, v = (t.reshape(-1) for t in nodal())
+    return rayleigh_quotient(psi, dpsi, v, w).item()
 
 
 def jacobian_rows(values: torch.Tensor, params: list[torch.Tensor]) -> torch.Tensor:
@@ -53,8 +63,8 @@ class _Subspace:
     """The tangent space kept: ``basis`` (P × r, orthonormal directions in θ) and on it
     ``overlap`` = m(ψ, ∂ψ/∂θ)·basis, a(ψ, φ), a(φ, φ), m(φ, φ) (ψ normalized); ``rescale``
     a direction d with ∂ψ/∂θ·d = ψ when the parameters can rescale ψ (else None); ``whiten``
-    T with Tᵀ m(φ, φ) T = I over the directions the quadrature sees (m eigenvalues above
-    ``rcond``·max: a φ that vanishes at every node but not its slope aliases the rule)."""
+    T with Tᵀ (m(φ, φ) + εI) T = I, ε = dtype eps·max eig m (m is semidefinite: a φ that
+    vanishes at every node but not its slope has m = 0 and a > 0)."""
 
     basis: torch.Tensor
     overlap: torch.Tensor
@@ -78,10 +88,11 @@ class _Subspace:
 class TangentRitz(torch.optim.Optimizer):
     """Minimizes E[ψ] by Rayleigh–Ritz steps in the tangent space (module docstring).
 
-    ``step(closure, jacobian=None, floor=None)``: the closure returns (ψ, ψ', w, V) at the
-    quadrature nodes, ψ and ψ' with their graph to the parameters; ``jacobian(params)``, if given,
-    returns the 2Q × P rows ∂ψ(x_i)/∂θ then ∂ψ'(x_i)/∂θ (else one batched backward pass over
-    the closure's outputs, O(Q²·P)); ``step`` returns E[ψ] after the step.
+    ``step(closure, jacobian=None, floor=None, check=None)``: the closures return (ψ, ψ', w, V)
+    at the training (``check``: the check rule's) nodes, ψ and ψ' with their graph to the
+    parameters; ``jacobian(params)``, if given, returns the 2Q × P rows ∂ψ(x_i)/∂θ then
+    ∂ψ'(x_i)/∂θ (else one batched backward pass over the closure's outputs, O(Q²·P));
+    ``step`` returns E[ψ] after the step.
     """
 
     def __init__(
@@ -107,6 +118,7 @@ class TangentRitz(torch.optim.Optimizer):
         closure: Callable[[], Nodal],
         jacobian: Callable[[list[torch.Tensor]], torch.Tensor] | None = None,
         floor: float | None = None,
+        check: Callable[[], Nodal] | None = None,
     ) -> torch.Tensor:
         params = self._params()
         psi, dpsi, w, v = (t.reshape(-1) for t in closure())
@@ -120,6 +132,7 @@ class TangentRitz(torch.optim.Optimizer):
         psi, dpsi, w, v = psi.detach(), dpsi.detach(), w.detach(), v.detach()
         space = self._reduced(psi, dpsi, w, v, tangent)
         start = torch.nn.utils.parameters_to_vector(params).detach()
+        checked = None if check is None else _energy_of(check)
         group = self.param_groups[0]
         floor = max(self._lowest_possible(w, v), -math.inf if floor is None else floor)
         to_beat = energy if energy >= floor else torch.full_like(energy, math.inf)
@@ -138,6 +151,10 @@ class TangentRitz(torch.optim.Optimizer):
                 if torch.isfinite(trial) and floor <= trial < best[0]:
                     best = (trial.detach(), step, damping)
         lowest, step, damping = best
+        if step is not None and checked is not None:  # E[ψ] fell on the nodes alone: aliasing
+            self._set(params, start + step)
+            if not _energy_of(check) <= checked + CHECK_SLACK * abs(checked):
+                step = None
         if step is None:  # no shift lowered E[ψ]: stay, and trust the model less
             step, damping = torch.zeros_like(start), min(group["damping"] * 100.0, self.max_damping)
             lowest = energy
@@ -181,7 +198,7 @@ class TangentRitz(torch.optim.Optimizer):
         phi, dphi = phi @ basis, dphi @ basis
         m_phi = phi.T @ (w.unsqueeze(1) * phi)
         values, vectors = torch.linalg.eigh(m_phi)
-        seen = values > rcond * values[-1]
+        jitter = torch.finfo(values.dtype).eps * values[-1]
         return _Subspace(
             basis=basis,
             overlap=overlap @ basis,
@@ -189,14 +206,14 @@ class TangentRitz(torch.optim.Optimizer):
             a_psi=(w * dpsi) @ dphi + (w * v * psi) @ phi,
             a_phi=dphi.T @ (w.unsqueeze(1) * dphi) + phi.T @ ((w * v).unsqueeze(1) * phi),
             m_phi=m_phi,
-            whiten=vectors[:, seen] * values[seen].rsqrt(),
+            whiten=vectors * (values.clamp_min(0.0) + jitter).rsqrt(),
         )
 
     @staticmethod
     def _ritz_coefficients(energy: torch.Tensor, space: _Subspace, damping: float) -> torch.Tensor:
         """c / c₀ of the lowest generalized eigenvector of the bordered pencil (docstring),
         solved in the m-orthonormal coordinates φ·T (``space.whiten``): a standard symmetric
-        eigenproblem, defined whatever the conditioning of m(φ, φ)."""
+        eigenproblem, defined however singular m(φ, φ) is."""
         t = space.whiten
         inner = torch.zeros(t.shape[1] + 1, t.shape[1] + 1, dtype=t.dtype, device=t.device)
         inner[0, 0], inner[0, 1:], inner[1:, 0] = energy, space.a_psi @ t, space.a_psi @ t

@@ -21,11 +21,12 @@ from hydra.utils import instantiate
 from lightning.pytorch.callbacks import ModelCheckpoint, ProgressBar
 from omegaconf import DictConfig, OmegaConf
 
-from qwpinn import physics, reference
+from qwpinn import reference
 from qwpinn.ansatz import DirichletAnsatz, DomainAnsatz
 from qwpinn.callbacks import LOGGED, ReferenceMetrics, evaluate_state
 from qwpinn.config import validate
 from qwpinn.errors import ConfigError, finite_number, integer_at_least, one_of
+from qwpinn.grading import check_contrast, domain_maps, mapped_rule, quadrature_maps
 from qwpinn.module import DivergedError, EigenPINN
 from qwpinn.sweep import config_key_from_overrides, write_text_atomic
 
@@ -80,6 +81,10 @@ def _train(cfg: DictConfig, out: Path) -> dict[str, Any]:
     torch.set_num_threads(int(cfg.torch_threads))
     L.seed_everything(int(cfg.seed), workers=False, verbose=False)
     potential = build("potential", cfg.potential)
+    try:
+        check_contrast(potential)
+    except ConfigError as err:
+        raise err.under("potential") from None
     count = int(cfg.state or cfg.n_states)  # state=k trains 1..k: state k needs those below
     spectrum = reference.solve(potential, n_states=count + REFERENCE_LEVELS - 1)
     sharp = potential.sharp()  # a smoothed step also reports its error against the sharp one
@@ -153,10 +158,8 @@ def build_module(
 def quadrature(potential: Any, nodes: int) -> tuple[np.ndarray, np.ndarray]:
     """The potential's composite Gauss–Legendre rule with ``nodes`` per panel (training:
     ``quadrature_nodes``; the check rule: 2·quadrature_nodes + 1, exact to twice the degree
-    and sharing no node with it)."""
-    return physics.gauss_legendre(
-        potential.box, potential.quadrature_cuts, nodes, potential.quadrature_panels
-    )
+    and sharing no node with it), on the panels of ``grading.quadrature_maps``."""
+    return mapped_rule(quadrature_maps(potential), nodes, potential.quadrature_panels)
 
 
 def build_datamodule(cfg: DictConfig, box: Sequence[float], seed: int) -> Any:
@@ -188,11 +191,13 @@ def build_ansatz(cfg: DictConfig, potential: Any, n: int) -> torch.nn.Module:
         if width is not None:
             integer_at_least("ansatz.width", width)
         sizes = {} if width is None else {"width": width}
-        interfaces = potential.breakpoints
-        nets = [
-            build("arch", cfg.arch, out_features=1, **sizes) for _ in range(len(interfaces) + 1)
-        ]
-        return DomainAnsatz(nets, potential.box, interfaces, parity)
+        maps = domain_maps(potential)
+        nets = [build("arch", cfg.arch, out_features=1, **sizes) for _ in maps]
+        return DomainAnsatz(nets, maps, parity)
+    if any(m.scale is not None for m in quadrature_maps(potential)):
+        raise ConfigError(
+            "ansatz.kind", kind, "cannot follow ψ across a barrier this wide: use ansatz=domain"
+        )
     kinks = potential.breakpoints if cfg.ansatz.kinks else ()
     if kinks and parity:  # g(x) ± g(a+b−x) needs the mirrored kinks too
         kinks = sorted({*kinks, *(potential.box[0] + potential.box[1] - k for k in kinks)})
