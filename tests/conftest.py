@@ -6,12 +6,18 @@ from pathlib import Path
 
 import pytest
 from hydra import compose, initialize_config_dir
+from hypothesis import settings
 from omegaconf import DictConfig
 
 from qwpinn.config import register_schemas
 
 ROOT = Path(__file__).resolve().parents[1]
 CONF = ROOT / "conf"
+
+# The same examples on every run and machine (a failure is reproduced by rerunning), and no
+# example database: nothing is written into the checkout (.hypothesis/).
+settings.register_profile("qwpinn", derandomize=True, database=None)
+settings.load_profile("qwpinn")
 
 
 def compose_config(output_dir: Path, *overrides: str) -> DictConfig:

@@ -90,3 +90,10 @@ def test_invalid_values_always_give_the_one_line_error(data, cls, key):
         cls(**{key: value})
     message = str(err.value)
     assert "\n" not in message and message.startswith(f"{key} = ")
+
+
+def test_examples_are_reproducible_and_no_database_is_written():
+    """The profile conftest.py loads: the same examples on every run, and no .hypothesis/
+    example database (in the checkout or anywhere else)."""
+    assert settings.default.derandomize is True
+    assert settings.default.database is None
