@@ -87,3 +87,30 @@ def test_a_diverged_job_is_counted_and_its_siblings_go_on(tmp_path):
     statuses = sorted(json.loads(p.read_text())["status"] for p in sweep.glob("*/results.json"))
     assert statuses == ["diverged", "ok"]
     assert "diverged:1" in (sweep / "summary.md").read_text()
+
+
+def test_run_leaves_the_thread_count_and_the_random_streams_as_they_were(make_config):
+    """run() sets torch's threads and seeds everything from the config; the calling process
+    (a later test, a notebook) gets its own thread count and RNG states back, unconsumed."""
+    import random
+
+    import numpy as np
+    import torch
+
+    before_threads = torch.get_num_threads()
+    threads = 2 if before_threads != 2 else 3  # differs from the config's torch_threads=1
+    torch.set_num_threads(threads)
+    try:
+        torch.manual_seed(12345)
+        np.random.seed(12345)
+        random.seed(12345)
+        states = torch.get_rng_state(), np.random.get_state(), random.getstate()
+        run(make_config(*SHORT, "torch_threads=1", "seed=3"))
+        assert torch.get_num_threads() == threads
+        assert torch.equal(torch.get_rng_state(), states[0])
+        numpy_after = np.random.get_state()
+        assert numpy_after[0] == states[1][0] and np.array_equal(numpy_after[1], states[1][1])
+        assert numpy_after[2:] == states[1][2:]
+        assert random.getstate() == states[2]
+    finally:
+        torch.set_num_threads(before_threads)
