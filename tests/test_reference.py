@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+from scipy.optimize import brentq
 
 from qwpinn import reference
 from qwpinn.potentials import Barrier, FiniteWell, InfiniteWell, PiecewiseConstant
@@ -141,7 +142,14 @@ def test_deep_double_well_is_finite_and_orthonormal():
     """κd = 200: the two wells decouple to working precision; no overflow, no duplicate ψ."""
     wells = PiecewiseConstant([0, 1], [[0, 0.4, 0], [0.4, 0.6, 1e6], [0.6, 1, 0]])
     spectrum = reference.solve(wells, n_states=4)
-    single = 61.377751988623025  # k cot(0.4 k) = -κ, one well against a wall of height 1e6
+
+    # One well of width 0.4 against a wall of height 1e6 (κd = 200: the other well is out of
+    # reach): sin(kx) inside matches e^{−κx} at x = 0.4, k·cot(0.4k) = −κ, with 0.4k in (π/2, π).
+    def match(k):
+        return k * math.cos(0.4 * k) + math.sqrt(1e6 - k * k) * math.sin(0.4 * k)
+
+    k = brentq(match, math.pi / 2 / 0.4, math.pi / 0.4, xtol=1e-15, rtol=1e-15)
+    single = k * k
     assert relative(spectrum.energies[:2], [single, single]) < 1e-13
     x, w = gauss(wells.box)
     values = np.array([spectrum.psi_at(n, x) for n in range(1, 5)])
@@ -182,9 +190,10 @@ def test_invalid_method_lists_allowed_values():
     with pytest.raises(ValueError, match="method"):
         reference.solve(Harmonic(), method="exact")
     spectrum = reference.solve(FiniteWell(), n_states=2)
-    for n in (0, 3):
-        with pytest.raises(ValueError, match="n"):
-            spectrum.psi_at(n, [0.5])
+    with pytest.raises(ValueError, match=r"^n = 0: must be an integer ≥ 1$"):
+        spectrum.psi_at(0, [0.5])
+    with pytest.raises(ValueError, match=r"^n = 3: must be a level 1\.\.2 of this spectrum$"):
+        spectrum.psi_at(3, [0.5])
     with pytest.raises(ValueError, match="pieces"):
         reference.exact_energies([(0, 0.5, 0), (0.6, 1, 0)], 1)
     with pytest.raises(ValueError, match="sizes"):
