@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import math
+import platform
+import subprocess
 from pathlib import Path
 
 import pytest
+import torch
 from test_train import SHORT, sweep_script, train_script
 
+from conftest import ROOT
 from qwpinn.errors import ConfigError
 from qwpinn.train import run
 
@@ -45,8 +50,11 @@ def test_a_nan_loss_ends_the_run_as_diverged_and_keeps_the_last_good_state(make_
     assert results["status"] == "diverged" and "step 12" in results["error"]
     assert results["steps"] == 12
     state = results["states"][0]
-    assert state["energy"] == state["energy"] and state["norm"] > 0  # the last good ψ, finite
-    assert (Path(cfg.paths.output_dir) / "checkpoints" / "last.ckpt").exists()
+    assert math.isfinite(state["energy"]) and state["norm"] > 0  # the last good ψ, finite
+    saved = torch.load(Path(cfg.paths.output_dir) / "checkpoints" / "last.ckpt", weights_only=False)
+    assert saved["global_step"] == 10  # the last multiple of 5 before the poisoned step 12
+    weights = saved["state_dict"].values()
+    assert all(torch.isfinite(t).all() for t in weights if t.is_floating_point())
 
 
 @pytest.mark.parametrize("precision", ["64-true", "32-true"])
@@ -60,7 +68,11 @@ def test_results_record_versions_commit_and_the_resolved_config(make_config):
     cfg = make_config(*SHORT, "seed=7")
     results = run(cfg)
     env = results["environment"]
-    assert env["torch"].startswith("2.13") and env["python"] and "git_commit" in env
+    assert env["torch"] == torch.__version__ and env["python"] == platform.python_version()
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert len(head) == 40 and env["git_commit"] == head  # this checkout's commit
     resolved = (Path(cfg.paths.output_dir) / "resolved_config.yaml").read_text()
     assert "seed: 7" in resolved and "_target_: qwpinn.potentials.FiniteWell" in resolved
 
