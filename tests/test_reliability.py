@@ -32,6 +32,13 @@ from qwpinn.train import run
         ("loss.weights.residual=-1", "loss.weights.residual"),
         ("arch.width=0", "arch.width"),
         ("data.n_points=0", "data.n_points"),
+        ("n_states=0", "n_states"),
+        ("state=0", "state"),
+        ("optimizer.stop_window=0", "optimizer.stop_window"),
+        ("optimizer.stop_tol=-1e-9", "optimizer.stop_tol"),
+        ("optimizer.stop_tol=nan", "optimizer.stop_tol"),
+        ("data.steps_per_batch=0", "data.steps_per_batch"),
+        ("inject_nan_at_step=-1", "inject_nan_at_step"),
     ],
 )
 def test_out_of_range_values_stop_before_training(make_config, override, key):
@@ -41,6 +48,13 @@ def test_out_of_range_values_stop_before_training(make_config, override, key):
     assert err.value.key == key and "\n" not in str(err.value)
     results = json.loads((Path(cfg.paths.output_dir) / "results.json").read_text())
     assert results["status"] == "failed" and results["error"].startswith(f"{key} = ")
+
+
+def test_the_refining_optimizer_learning_rate_must_be_positive(make_config):
+    """validate() also checks optimizer.refine.lr when the optimizer has a refining phase."""
+    with pytest.raises(ConfigError) as err:
+        run(make_config("optimizer=adam_lbfgs", "optimizer.refine.lr=0", *SHORT))
+    assert err.value.key == "optimizer.refine.lr"
 
 
 def test_a_nan_loss_ends_the_run_as_diverged_and_keeps_the_last_good_state(make_config):
