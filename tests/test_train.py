@@ -223,13 +223,23 @@ def test_multirun_writes_every_job_and_a_summary(tmp_path):
 
 
 @pytest.mark.slow
-def test_a_failing_job_does_not_stop_its_siblings(tmp_path):
+def test_a_failing_job_does_not_stop_its_siblings_and_a_relaunch_reruns_only_it(tmp_path):
+    """One of two jobs fails; the sweep goes on. The same command again into the same sweep
+    folder keeps the finished job's results (skipped, file untouched) and reruns the failed one."""
     done, sweep = sweep_script(tmp_path, "potential=finite_well", "potential.v0=nan,100")
     assert done.returncode == 0, done.stderr[-2000:]
-    statuses = [json.loads(p.read_text())["status"] for p in sorted(sweep.glob("*/results.json"))]
+    failed, finished = sorted(sweep.glob("*/results.json"))
+    statuses = [json.loads(p.read_text())["status"] for p in (failed, finished)]
     assert statuses[0] == "failed" and statuses[1] != "failed"
     with open(sweep / "summary.csv") as handle:
         assert len(list(csv.DictReader(handle))) == 2
+    kept = finished.read_text(), finished.stat().st_mtime_ns
+    retried = failed.stat().st_mtime_ns
+    again, _ = sweep_script(tmp_path, "potential=finite_well", "potential.v0=nan,100")
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert (finished.read_text(), finished.stat().st_mtime_ns) == kept
+    assert failed.stat().st_mtime_ns > retried and "failed" in failed.read_text()
+    assert sorted(sweep.glob("*/results.json")) == [failed, finished]  # no new job dirs
 
 
 @pytest.mark.slow
