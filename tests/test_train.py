@@ -197,12 +197,25 @@ def train_script(*args: str, cwd: Path) -> subprocess.CompletedProcess:
         ("potential.v0=nan", "potential.v0"),
     ],
 )
-def test_bad_values_exit_with_one_line_naming_the_key(tmp_path, override, key):
-    done = train_script(override, f"hydra.run.dir={tmp_path}", cwd=tmp_path)
+def test_bad_values_stop_with_one_line_naming_the_key(make_config, override, key):
+    """In process: a ConfigError naming the key in one line, and a failed results.json."""
+    cfg = make_config(override)
+    with pytest.raises(ConfigError) as err:
+        run(cfg)
+    assert err.value.key == key and str(err.value).startswith(f"{key} = ")
+    assert "\n" not in str(err.value)
+    results = json.loads((Path(cfg.paths.output_dir) / "results.json").read_text())
+    assert results["status"] == "failed" and results["error"] == str(err.value)
+
+
+def test_a_bad_value_exits_the_cli_with_that_line_and_no_traceback(tmp_path):
+    """From the command line the same error is the last stderr line and a non-zero exit (one
+    process for the path every ConfigError takes, the keys above in process)."""
+    done = train_script("potential.v0=nan", f"hydra.run.dir={tmp_path}", cwd=tmp_path)
     assert done.returncode != 0
     assert "Traceback" not in done.stderr
     last = done.stderr.strip().splitlines()[-1]
-    assert last.startswith(f"error: {key} = ")
+    assert last.startswith("error: potential.v0 = nan")
     assert json.loads((tmp_path / "results.json").read_text())["status"] == "failed"
 
 
