@@ -79,8 +79,9 @@ def test_every_group_option_composes_with_its_own_content(group, option):
     own = OmegaConf.to_container(OmegaConf.load(path), resolve=False)
     for entry in own.pop("defaults", None) or []:  # `override /<group>: <option>` entries
         for key, choice in entry.items() if isinstance(entry, dict) else ():
-            if key.startswith("override /"):
-                assert cfg.hydra.runtime.choices[key.removeprefix("override /")] == choice
+            if key.startswith("override /"):  # `override /group@package: option` too
+                overridden = key.removeprefix("override /").split("@")[0]
+                assert cfg.hydra.runtime.choices[overridden] == choice
     composed = OmegaConf.to_container(cfg, resolve=False)
     package = package_of(path, group)
     for key, value in leaves(own):
