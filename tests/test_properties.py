@@ -90,3 +90,15 @@ def test_invalid_values_always_give_the_one_line_error(data, cls, key):
         cls(**{key: value})
     message = str(err.value)
     assert "\n" not in message and message.startswith(f"{key} = ")
+
+
+def test_examples_are_reproducible_and_no_database_is_written():
+    """The profile conftest.py loads: the same examples on every run, no example database,
+    and Hypothesis's own caches outside the checkout (after the tests above ran)."""
+    from hypothesis.configuration import storage_directory
+
+    from conftest import ROOT
+
+    assert settings.default.derandomize is True
+    assert settings.default.database is None
+    assert not storage_directory(intent_to_write=False).path.is_relative_to(ROOT)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
+from scipy.optimize import brentq
 
 from qwpinn import reference
 from qwpinn.potentials import Barrier, FiniteWell, InfiniteWell, PiecewiseConstant
@@ -141,7 +143,14 @@ def test_deep_double_well_is_finite_and_orthonormal():
     """κd = 200: the two wells decouple to working precision; no overflow, no duplicate ψ."""
     wells = PiecewiseConstant([0, 1], [[0, 0.4, 0], [0.4, 0.6, 1e6], [0.6, 1, 0]])
     spectrum = reference.solve(wells, n_states=4)
-    single = 61.377751988623025  # k cot(0.4 k) = -κ, one well against a wall of height 1e6
+
+    # One well of width 0.4 against a wall of height 1e6 (κd = 200: the other well is out of
+    # reach): sin(kx) inside matches e^{−κx} at x = 0.4, k·cot(0.4k) = −κ, with 0.4k in (π/2, π).
+    def match(k):
+        return k * math.cos(0.4 * k) + math.sqrt(1e6 - k * k) * math.sin(0.4 * k)
+
+    k = brentq(match, math.pi / 2 / 0.4, math.pi / 0.4, xtol=1e-15, rtol=1e-15)
+    single = k * k
     assert relative(spectrum.energies[:2], [single, single]) < 1e-13
     x, w = gauss(wells.box)
     values = np.array([spectrum.psi_at(n, x) for n in range(1, 5)])
@@ -182,10 +191,129 @@ def test_invalid_method_lists_allowed_values():
     with pytest.raises(ValueError, match="method"):
         reference.solve(Harmonic(), method="exact")
     spectrum = reference.solve(FiniteWell(), n_states=2)
-    for n in (0, 3):
-        with pytest.raises(ValueError, match="n"):
-            spectrum.psi_at(n, [0.5])
+    with pytest.raises(ValueError, match=r"^n = 0: must be an integer ≥ 1$"):
+        spectrum.psi_at(0, [0.5])
+    with pytest.raises(ValueError, match=r"^n = 3: must be a level 1\.\.2 of this spectrum$"):
+        spectrum.psi_at(3, [0.5])
     with pytest.raises(ValueError, match="pieces"):
         reference.exact_energies([(0, 0.5, 0), (0.6, 1, 0)], 1)
     with pytest.raises(ValueError, match="sizes"):
         reference.finite_difference_energies(FiniteWell(), 1, sizes=[100, 150])
+
+
+def config_potential(name: str):
+    """The potential exactly as conf/potential/<name>.yaml builds it (box included)."""
+    from conftest import compose_config
+    from qwpinn.train import build
+
+    return build("potential", compose_config(Path("unused"), f"potential={name}").potential)
+
+
+def closed_form(name: str, params: dict):
+    """Whole-line levels E_n and eigenfunctions ψ_n (unnormalized) of the named classic."""
+    from numpy.polynomial.hermite import hermval
+    from scipy.special import lpmv
+
+    c = params["c"]
+    if name == "harmonic":  # E_n = ω(2n + 1), ψ_n = H_n(√ω(x − c)) e^{−ω(x−c)²/2}
+        w = params["omega"]
+        return [
+            (
+                w * (2 * n + 1),
+                lambda x, n=n: (
+                    hermval(math.sqrt(w) * (x - c), [0] * n + [1]) * np.exp(-w * (x - c) ** 2 / 2)
+                ),
+            )
+            for n in range(4)
+        ]
+    lam, alpha = params["lam"], params["alpha"]  # E_n = −α²(λ − n)², ψ_n = P_λ^{λ−n}(tanh)
+    return [
+        (-((alpha * (lam - n)) ** 2), lambda x, n=n: lpmv(lam - n, lam, np.tanh(alpha * (x - c))))
+        for n in range(int(lam))
+    ]
+
+
+@pytest.mark.parametrize("name", ["harmonic", "poschl_teller"])
+def test_harmonic_and_poschl_teller_configs_have_their_closed_form_spectra(name):
+    """The configs' levels are the whole-line closed forms raised by the box walls the config
+    sets. A Dirichlet wall at x_w raises E_n by 2|ψ_n(x_w)ψ_n'(x_w)| to leading order (ψ_n
+    normalized on the line): asserted to 2% of that shift (the next order is smaller by e^{−2κL})
+    plus 1e-10·|E_n| for the reference solver. For Pöschl–Teller's level −4 on [−6, 6] the
+    shift is 7.2e-9, far above that tolerance: a box other than the config's fails."""
+    from scipy.integrate import quad
+
+    potential = config_potential(name)
+    levels = closed_form(name, potential.params)
+    solved = reference.solve(potential, n_states=len(levels)).energies
+    c, h = potential.params["c"], 1e-5
+    for (line, psi), energy in zip(levels, solved, strict=True):
+        norm = quad(lambda x, psi=psi: psi(x) ** 2, c - 40, c + 40, points=[c], limit=400)[0]
+        shift = sum(
+            2 * abs(psi(x) * (psi(x + h) - psi(x - h)) / (2 * h)) / norm for x in potential.box
+        )
+        assert abs(energy - line - shift) <= 0.02 * shift + 1e-10 * abs(energy)
+
+
+def finite_well_levels(v0: float, half: float, side: float, count: int) -> list[float]:
+    """Symmetric well of half width `half`, V = v0 on the `side` between it and each wall.
+    Outside, u(y) vanishes at the wall (y = 0): sinh(κy)/κ below v0, sin(qy)/q above. Even
+    states cos(k(x − c)) and odd states sin(k(x − c)) match it at the edge:
+    k·sin(k·half)·u − cos(k·half)·u' = 0 (even), k·cos(k·half)·u + sin(k·half)·u' = 0 (odd),
+    i.e. k·tan(k·half) = κ·coth(κ·side) and k·cot(k·half) = −κ·coth(κ·side) below v0."""
+
+    def outside(k):
+        q2 = k * k - v0
+        if q2 < 0:
+            kappa = math.sqrt(-q2)
+            return math.sinh(kappa * side) / kappa, math.cosh(kappa * side)
+        q = math.sqrt(q2)
+        return (math.sin(q * side) / q if q else side), math.cos(q * side)
+
+    def even(k):
+        u, du = outside(k)
+        return k * math.sin(k * half) * u - math.cos(k * half) * du
+
+    def odd(k):
+        u, du = outside(k)
+        return k * math.cos(k * half) * u + math.sin(k * half) * du
+
+    ks = []
+    grid = np.linspace(1e-9, 4 * math.pi / half, 8001)  # well past the count-th level
+    for f in (even, odd):
+        values = [f(k) for k in grid]
+        pairs = zip(grid[:-1], grid[1:], values[:-1], values[1:], strict=True)
+        ks += [brentq(f, a, b, xtol=1e-15) for a, b, fa, fb in pairs if fa * fb < 0]
+    return sorted(k * k for k in ks)[:count]
+
+
+def test_finite_well_config_solves_its_transcendental_conditions():
+    """conf/potential/finite_well.yaml's four lowest levels (two below v0, two above) are the
+    roots of the matching conditions solved here, on the well and box the config sets."""
+    well = config_potential("finite_well")
+    (a, b), (w0, w1) = well.box, well.well
+    assert math.isclose(w0 - a, b - w1)  # symmetric in its box: the conditions below hold
+    levels = finite_well_levels(well.v0, (w1 - w0) / 2, w0 - a, 4)
+    assert len(levels) == 4 and levels[1] < well.v0 < levels[2]
+    assert relative(reference.solve(well, n_states=4).energies, levels) < 1e-11
+
+
+def test_barrier_config_solves_its_transcendental_conditions():
+    """conf/potential/barrier.yaml's two lowest levels: sin(kx) from each wall meets cosh or
+    sinh of κ(x − c) in the barrier: k·cot(k·l) = −κ·tanh(κd) (even), = −κ·coth(κd) (odd)."""
+    barrier = config_potential("barrier")
+    (a, b), (b0, b1), v0 = barrier.box, barrier.barrier, barrier.v0
+    assert math.isclose(b0 - a, b - b1)
+    side, d = b0 - a, (b1 - b0) / 2
+
+    def condition(parity):
+        def f(k):
+            kappa = math.sqrt(v0 - k * k)
+            hyper = math.tanh(kappa * d) if parity == "even" else 1 / math.tanh(kappa * d)
+            return k * math.cos(k * side) + kappa * hyper * math.sin(k * side)
+
+        return f
+
+    # both lowest levels have k·side in (π/2, π): the wall-to-barrier lobe is a half wave
+    bracket = (math.pi / 2 / side, min(math.pi / side, math.sqrt(v0)) * (1 - 1e-12))
+    levels = [brentq(condition(p), *bracket, xtol=1e-15) ** 2 for p in ("even", "odd")]
+    assert relative(reference.solve(barrier, n_states=2).energies, levels) < 1e-11

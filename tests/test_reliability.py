@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import math
+import platform
+import subprocess
 from pathlib import Path
 
 import pytest
+import torch
 from test_train import SHORT, sweep_script, train_script
 
+from conftest import ROOT
 from qwpinn.errors import ConfigError
 from qwpinn.train import run
 
@@ -27,6 +32,13 @@ from qwpinn.train import run
         ("loss.weights.residual=-1", "loss.weights.residual"),
         ("arch.width=0", "arch.width"),
         ("data.n_points=0", "data.n_points"),
+        ("n_states=0", "n_states"),
+        ("state=0", "state"),
+        ("optimizer.stop_window=0", "optimizer.stop_window"),
+        ("optimizer.stop_tol=-1e-9", "optimizer.stop_tol"),
+        ("optimizer.stop_tol=nan", "optimizer.stop_tol"),
+        ("data.steps_per_batch=0", "data.steps_per_batch"),
+        ("inject_nan_at_step=-1", "inject_nan_at_step"),
     ],
 )
 def test_out_of_range_values_stop_before_training(make_config, override, key):
@@ -38,6 +50,13 @@ def test_out_of_range_values_stop_before_training(make_config, override, key):
     assert results["status"] == "failed" and results["error"].startswith(f"{key} = ")
 
 
+def test_the_refining_optimizer_learning_rate_must_be_positive(make_config):
+    """validate() also checks optimizer.refine.lr when the optimizer has a refining phase."""
+    with pytest.raises(ConfigError) as err:
+        run(make_config("optimizer=adam_lbfgs", "optimizer.refine.lr=0", *SHORT))
+    assert err.value.key == "optimizer.refine.lr"
+
+
 def test_a_nan_loss_ends_the_run_as_diverged_and_keeps_the_last_good_state(make_config):
     every = "callbacks.checkpoint.every_n_train_steps=5"
     cfg = make_config(*SHORT, "inject_nan_at_step=12", every)
@@ -45,8 +64,11 @@ def test_a_nan_loss_ends_the_run_as_diverged_and_keeps_the_last_good_state(make_
     assert results["status"] == "diverged" and "step 12" in results["error"]
     assert results["steps"] == 12
     state = results["states"][0]
-    assert state["energy"] == state["energy"] and state["norm"] > 0  # the last good ψ, finite
-    assert (Path(cfg.paths.output_dir) / "checkpoints" / "last.ckpt").exists()
+    assert math.isfinite(state["energy"]) and state["norm"] > 0  # the last good ψ, finite
+    saved = torch.load(Path(cfg.paths.output_dir) / "checkpoints" / "last.ckpt", weights_only=False)
+    assert saved["global_step"] == 10  # the last multiple of 5 before the poisoned step 12
+    weights = saved["state_dict"].values()
+    assert all(torch.isfinite(t).all() for t in weights if t.is_floating_point())
 
 
 @pytest.mark.parametrize("precision", ["64-true", "32-true"])
@@ -60,7 +82,11 @@ def test_results_record_versions_commit_and_the_resolved_config(make_config):
     cfg = make_config(*SHORT, "seed=7")
     results = run(cfg)
     env = results["environment"]
-    assert env["torch"].startswith("2.13") and env["python"] and "git_commit" in env
+    assert env["torch"] == torch.__version__ and env["python"] == platform.python_version()
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert len(head) == 40 and env["git_commit"] == head  # this checkout's commit
     resolved = (Path(cfg.paths.output_dir) / "resolved_config.yaml").read_text()
     assert "seed: 7" in resolved and "_target_: qwpinn.potentials.FiniteWell" in resolved
 
@@ -87,3 +113,30 @@ def test_a_diverged_job_is_counted_and_its_siblings_go_on(tmp_path):
     statuses = sorted(json.loads(p.read_text())["status"] for p in sweep.glob("*/results.json"))
     assert statuses == ["diverged", "ok"]
     assert "diverged:1" in (sweep / "summary.md").read_text()
+
+
+def test_run_leaves_the_thread_count_and_the_random_streams_as_they_were(make_config):
+    """run() sets torch's threads and seeds everything from the config; the calling process
+    (a later test, a notebook) gets its own thread count and RNG states back, unconsumed."""
+    import random
+
+    import numpy as np
+    import torch
+
+    before_threads = torch.get_num_threads()
+    threads = 2 if before_threads != 2 else 3  # differs from the config's torch_threads=1
+    torch.set_num_threads(threads)
+    try:
+        torch.manual_seed(12345)
+        np.random.seed(12345)
+        random.seed(12345)
+        states = torch.get_rng_state(), np.random.get_state(), random.getstate()
+        run(make_config(*SHORT, "torch_threads=1", "seed=3"))
+        assert torch.get_num_threads() == threads
+        assert torch.equal(torch.get_rng_state(), states[0])
+        numpy_after = np.random.get_state()
+        assert numpy_after[0] == states[1][0] and np.array_equal(numpy_after[1], states[1][1])
+        assert numpy_after[2:] == states[1][2:]
+        assert random.getstate() == states[2]
+    finally:
+        torch.set_num_threads(before_threads)

@@ -159,6 +159,20 @@ def test_summarize_multiple_states(tmp_path: Path) -> None:
     assert rows[1]["energy_ref"] == 4.0
 
 
+def test_summary_levels_count_the_reference_level_each_job_ended_nearest(tmp_path: Path) -> None:
+    """`levels`: per configuration and state, how many jobs ended nearest each reference level
+    (the init_sensitivity experiment's answer); jobs without states do not count."""
+    d = tmp_path / "sweep"
+    for seed, level in enumerate([1, 2, 1, 3]):
+        state = {**_state(1, E_WELL, 1e-3, 1e-2), "nearest_level": level}
+        status = "ok" if level == 1 else "wrong_state"
+        _job(d, str(seed), [WELL, f"seed={seed}"], status=status, states=[state])
+    _job(d, "4", [WELL, "seed=4"], status="failed", error="ConfigError: x")
+    (row,) = summarize(collect(d))
+    assert row["levels"] == "E1:2 E2:1 E3:1"
+    assert row["statuses"] == "failed:1 wrong_state:2"
+
+
 def test_defaults_key_single_job_and_unreadable(tmp_path: Path) -> None:
     d = tmp_path / "sweep"
     _job(d, "0", ["seed=0"], states=[_state(1, 2.0, 1e-7, 1e-5)], config_key=False)

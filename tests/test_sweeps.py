@@ -79,6 +79,12 @@ def test_init_sensitivity_reports_levels_and_plots(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     with open(sweep / "summary.csv") as handle:
         rows = list(csv.DictReader(handle))
-    assert len(rows) == 2 and all(r["levels"].startswith("E") for r in rows)
+    assert len(rows) == 2
+    jobs = [json.loads(p.read_text()) for p in sweep.glob("*/results.json")]
+    nearest = {j["config_key"]: j["states"][0]["nearest_level"] for j in jobs}
+    assert {r["config_key"]: r["levels"] for r in rows} == {
+        key: f"E{level}:1"
+        for key, level in nearest.items()  # one seed: one job per row
+    }
     assert (sweep / "init_sensitivity.png").stat().st_size > 1000
     assert list((sweep / "tensorboard_summary").glob("events.out.tfevents.*"))

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import math
 import platform
+import random
 import subprocess
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +64,8 @@ def run(cfg: DictConfig, overrides: Sequence[str] = ()) -> dict[str, Any]:
         validate(cfg)
         config_text = OmegaConf.to_yaml(cfg, resolve=True)
         write_text_atomic(out / "resolved_config.yaml", config_text)
-        results.update(_train(cfg, out))
+        with _process_state_kept():  # the caller keeps its thread count and RNG streams
+            results.update(_train(cfg, out))
     except ConfigError as err:
         results["error"] = str(err)
         raise
@@ -73,6 +76,24 @@ def run(cfg: DictConfig, overrides: Sequence[str] = ()) -> dict[str, Any]:
         results["wall_time_s"] = round(time.perf_counter() - start, 3)
         write_text_atomic(out / "results.json", json.dumps(results, indent=2) + "\n")
     return results
+
+
+@contextlib.contextmanager
+def _process_state_kept() -> Iterator[None]:
+    """Restore torch's thread count and the torch, CUDA, NumPy and Python RNG states that
+    ``_train`` sets from the config, so that later work in the same process is unaffected."""
+    threads = torch.get_num_threads()
+    cuda = torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None
+    rngs = torch.random.get_rng_state(), np.random.get_state(), random.getstate()
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+        torch.random.set_rng_state(rngs[0])
+        np.random.set_state(rngs[1])
+        random.setstate(rngs[2])
+        if cuda is not None:
+            torch.cuda.set_rng_state_all(cuda)
 
 
 def _train(cfg: DictConfig, out: Path) -> dict[str, Any]:
