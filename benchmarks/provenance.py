@@ -90,8 +90,8 @@ def _is_result(path: str) -> bool:
 
 
 def _changed_paths() -> list[str]:
-    status = _git("status", "--porcelain", "--untracked-files=all")
-    return [line[3:].split(" -> ")[-1].strip('"') for line in status.splitlines() if line]
+    status = _git("status", "--porcelain", "-z", "--untracked-files=all")
+    return [entry[3:] for entry in status.split("\0") if entry[2:3] == " "]
 
 
 def _relative(script: str) -> str:
@@ -103,4 +103,4 @@ def _git(*args: str) -> str:
     done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
     if done.returncode != 0:
         sys.exit(f"error: git {' '.join(args)}: {done.stderr.strip()} (results need a checkout)")
-    return done.stdout.strip()
+    return done.stdout.rstrip("\n")
