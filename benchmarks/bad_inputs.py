@@ -1,11 +1,13 @@
 """Bad input benchmark: every case must exit non-zero with one line that names the key.
 
     python benchmarks/bad_inputs.py [--out benchmarks/results/bad_inputs.md] [--allow-dirty]
+    python benchmarks/bad_inputs.py --check
 
 Runs `scripts/train.py` once per bad override in its own process (as a user would type it)
 and checks: exit code ≠ 0, no traceback, the last stderr line starts with "error:" and
-contains the key. `tests/test_provenance.py` drives the same cases through `in_process`,
-which runs the script's `__main__` in this process (no interpreter start per case).
+contains the key. `--check` runs the same cases through the script's `__main__` in one
+process (no interpreter start per case), prints the cases that are not refused as expected
+and exits 1 if there is one; it writes nothing (`tests/test_provenance.py` runs it).
 """
 
 from __future__ import annotations
@@ -127,8 +129,11 @@ def in_process(override: str, run_dir: Path) -> tuple[int, str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/bad_inputs.md")
+    parser.add_argument("--check", action="store_true", help="in one process; write nothing")
     provenance.add_option(parser)
     args = parser.parse_args()
+    if args.check:
+        sys.exit(check())
     header = provenance.stamp(args.allow_dirty)
     rows, passed = [], 0
     with tempfile.TemporaryDirectory() as tmp:
@@ -151,6 +156,19 @@ def main() -> None:
     )
     print(table)
     provenance.write(args.out, table, header)
+
+
+def check() -> int:
+    """Every case through :func:`in_process`; prints those not refused as expected."""
+    failed = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for i, (override, key) in enumerate(CASES):
+            ok, last = refused(*in_process(override, Path(tmp) / str(i)), key)
+            if not ok:
+                failed += 1
+                print(f"not refused naming {key!r}: {override} → {last!r}", flush=True)
+    print(f"{len(CASES) - failed} of {len(CASES)} bad inputs refused as expected")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
