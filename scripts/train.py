@@ -41,9 +41,11 @@ def main(cfg: DictConfig) -> float:
 
 
 def one_line(err: BaseException) -> str:
-    """A Hydra/OmegaConf error (and its cause) as one line: it names the key or option."""
+    """A Hydra/OmegaConf error (and its cause) as one line: it names the key or option (the
+    config search path Hydra appends is left out)."""
     parts = [str(err)] + ([str(err.__cause__)] if err.__cause__ else [])
-    return " ".join(" ".join(parts).split())
+    text = " ".join(parts).split("Config search path:")[0]
+    return " ".join(text.split())
 
 
 if __name__ == "__main__":

@@ -41,6 +41,7 @@ from qwpinn.weighting import LossWeighting
 ORTHOGONALITY = ("projection", "penalty")
 STEP_HOOKS = ("on_before_backward", "on_after_backward", "on_before_optimizer_step")
 ENERGY_UPDATES = ("rayleigh", "gradient")
+ALIASING_SLACK = 1e-6  # relative: E_n ≥ E_{n−1}(1 − slack) for every true level n
 OptimizerFactory = Callable[..., torch.optim.Optimizer]
 
 
@@ -97,6 +98,7 @@ class EigenPINN(L.LightningModule):
         self.n = len(lower_states) + 1
 
         self._energy_init, self._quadrature = float(energy_init), quadrature
+        self._floor: float | None = None  # excited states: E[ψ] of the state beneath
         self._check_quadrature = check_quadrature or quadrature  # None: no independent check
         energy = torch.tensor(self._energy_init)
         if potential.energy_trainable:
@@ -247,6 +249,10 @@ class EigenPINN(L.LightningModule):
             self.lower_scale = (self.quad_w * psi.square()).sum(dim=0).rsqrt()
             self.lower_q = psi * self.lower_scale
             self.lower_dq = torch.cat([v[1] for v in values], dim=1) * self.lower_scale
+            below = physics.rayleigh_quotient(
+                self.lower_q[:, -1:], self.lower_dq[:, -1:], self.quad_v, self.quad_w
+            ).item()
+            self._floor = below - ALIASING_SLACK * abs(below)
         if with_energy:
             self.energy.data = torch.tensor(self._energy_init, dtype=torch.float64).to(like)
 
@@ -353,7 +359,8 @@ class EigenPINN(L.LightningModule):
             return psi, dpsi, w, v
 
         step = self.global_step
-        rayleigh = self._step(stepper, nodal, jacobian=self.nodal_jacobian).detach()
+        rayleigh = self._step(stepper, nodal, jacobian=self.nodal_jacobian, floor=self._floor)
+        rayleigh = rayleigh.detach()
         self._check_finite(rayleigh, torch.zeros_like(rayleigh), step)
         if self.potential.energy_trainable:
             with torch.no_grad():

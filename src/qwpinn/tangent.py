@@ -15,11 +15,14 @@ from a minimum c₀ → 0 and the raw step is unbounded). The Levenberg–Marqua
 adapts: of the trial shifts λ·10^k (k in ``trials``), each step taken at the ``lengths``
 α·Δθ (the linear model is only first order in θ), the pair with the lowest E[ψ] is taken and
 its λ kept; if none lowers E[ψ], the parameters stay and λ grows 100×. A trial below
-π²/L² + min V, under every true Rayleigh quotient, aliases the quadrature and is refused.
+π²/L² + min V (under every true Rayleigh quotient) or below the caller's ``floor`` (an
+excited state's: E[ψ_{n−1}] of the state beneath it) aliases the quadrature and is refused;
+a ψ already below it takes the lowest trial above it.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -49,7 +52,9 @@ def jacobian_rows(values: torch.Tensor, params: list[torch.Tensor]) -> torch.Ten
 class _Subspace:
     """The tangent space kept: ``basis`` (P × r, orthonormal directions in θ) and on it
     ``overlap`` = m(ψ, ∂ψ/∂θ)·basis, a(ψ, φ), a(φ, φ), m(φ, φ) (ψ normalized); ``rescale``
-    a direction d with ∂ψ/∂θ·d = ψ when the parameters can rescale ψ (else None)."""
+    a direction d with ∂ψ/∂θ·d = ψ when the parameters can rescale ψ (else None); ``whiten``
+    T with Tᵀ m(φ, φ) T = I over the directions the quadrature sees (m eigenvalues above
+    ``rcond``·max: a φ that vanishes at every node but not its slope aliases the rule)."""
 
     basis: torch.Tensor
     overlap: torch.Tensor
@@ -57,6 +62,7 @@ class _Subspace:
     a_psi: torch.Tensor
     a_phi: torch.Tensor
     m_phi: torch.Tensor
+    whiten: torch.Tensor
 
     def step(self, ratio: torch.Tensor) -> torch.Tensor:
         """Δθ with ψ + ∂ψ/∂θ·Δθ = ψ + Σ_k (c_k/c₀) φ_k: the Ritz function with ψ's own
@@ -72,8 +78,8 @@ class _Subspace:
 class TangentRitz(torch.optim.Optimizer):
     """Minimizes E[ψ] by Rayleigh–Ritz steps in the tangent space (module docstring).
 
-    ``step(closure, jacobian=None)``: the closure returns (ψ, ψ', w, V) at the quadrature
-    nodes, ψ and ψ' with their graph to the parameters; ``jacobian(params)``, if given,
+    ``step(closure, jacobian=None, floor=None)``: the closure returns (ψ, ψ', w, V) at the
+    quadrature nodes, ψ and ψ' with their graph to the parameters; ``jacobian(params)``, if given,
     returns the 2Q × P rows ∂ψ(x_i)/∂θ then ∂ψ'(x_i)/∂θ (else one batched backward pass over
     the closure's outputs, O(Q²·P)); ``step`` returns E[ψ] after the step.
     """
@@ -100,6 +106,7 @@ class TangentRitz(torch.optim.Optimizer):
         self,
         closure: Callable[[], Nodal],
         jacobian: Callable[[list[torch.Tensor]], torch.Tensor] | None = None,
+        floor: float | None = None,
     ) -> torch.Tensor:
         params = self._params()
         psi, dpsi, w, v = (t.reshape(-1) for t in closure())
@@ -114,8 +121,9 @@ class TangentRitz(torch.optim.Optimizer):
         space = self._reduced(psi, dpsi, w, v, tangent)
         start = torch.nn.utils.parameters_to_vector(params).detach()
         group = self.param_groups[0]
-        best = (energy, None, group["damping"])
-        floor = self._lowest_possible(w, v)
+        floor = max(self._lowest_possible(w, v), -math.inf if floor is None else floor)
+        to_beat = energy if energy >= floor else torch.full_like(energy, math.inf)
+        best = (to_beat, None, group["damping"])
         for k in self.trials:
             damping = min(group["damping"] * 10.0**k, self.max_damping)
             ratio = self._ritz_coefficients(energy, space, damping)
@@ -129,12 +137,13 @@ class TangentRitz(torch.optim.Optimizer):
                     trial = rayleigh_quotient(t_psi.reshape(-1), t_dpsi.reshape(-1), v, w)
                 if torch.isfinite(trial) and floor <= trial < best[0]:
                     best = (trial.detach(), step, damping)
-        energy, step, damping = best
+        lowest, step, damping = best
         if step is None:  # no shift lowered E[ψ]: stay, and trust the model less
             step, damping = torch.zeros_like(start), min(group["damping"] * 100.0, self.max_damping)
+            lowest = energy
         self._set(params, start + step)
         group["damping"] = damping
-        return energy
+        return lowest
 
     @staticmethod
     def _lowest_possible(w: torch.Tensor, v: torch.Tensor) -> float:
@@ -170,32 +179,31 @@ class TangentRitz(torch.optim.Optimizer):
         size = outside.square().sum()
         rescale = outside / size if size > rcond * overlap.square().sum() else None
         phi, dphi = phi @ basis, dphi @ basis
+        m_phi = phi.T @ (w.unsqueeze(1) * phi)
+        values, vectors = torch.linalg.eigh(m_phi)
+        seen = values > rcond * values[-1]
         return _Subspace(
             basis=basis,
             overlap=overlap @ basis,
             rescale=rescale,
             a_psi=(w * dpsi) @ dphi + (w * v * psi) @ phi,
             a_phi=dphi.T @ (w.unsqueeze(1) * dphi) + phi.T @ ((w * v).unsqueeze(1) * phi),
-            m_phi=phi.T @ (w.unsqueeze(1) * phi),
+            m_phi=m_phi,
+            whiten=vectors[:, seen] * values[seen].rsqrt(),
         )
 
     @staticmethod
     def _ritz_coefficients(energy: torch.Tensor, space: _Subspace, damping: float) -> torch.Tensor:
-        """c / c₀ of the lowest generalized eigenvector of the bordered pencil (docstring)."""
-        a_psi, a_phi, m_phi = space.a_psi, space.a_phi, space.m_phi
-        r = a_psi.shape[0]
-        eye = torch.eye(r, dtype=a_phi.dtype, device=a_phi.device)
-        h = torch.zeros(r + 1, r + 1, dtype=a_phi.dtype, device=a_phi.device)
-        s = torch.zeros_like(h)
-        h[0, 0], h[0, 1:], h[1:, 0], h[1:, 1:] = energy, a_psi, a_psi, a_phi + damping * eye
-        jitter = torch.finfo(a_phi.dtype).eps * m_phi.diagonal().max()
-        s[0, 0], s[1:, 1:] = 1.0, m_phi + jitter * eye
-        chol = torch.linalg.cholesky(s)
-        inner = torch.linalg.solve_triangular(chol, h, upper=False)
-        inner = torch.linalg.solve_triangular(chol, inner.T, upper=False)
+        """c / c₀ of the lowest generalized eigenvector of the bordered pencil (docstring),
+        solved in the m-orthonormal coordinates φ·T (``space.whiten``): a standard symmetric
+        eigenproblem, defined whatever the conditioning of m(φ, φ)."""
+        t = space.whiten
+        inner = torch.zeros(t.shape[1] + 1, t.shape[1] + 1, dtype=t.dtype, device=t.device)
+        inner[0, 0], inner[0, 1:], inner[1:, 0] = energy, space.a_psi @ t, space.a_psi @ t
+        inner[1:, 1:] = t.T @ (space.a_phi @ t) + damping * (t.T @ t)
         _, vectors = torch.linalg.eigh(inner)
-        lowest = torch.linalg.solve_triangular(chol.T, vectors[:, :1], upper=True).reshape(-1)
-        return lowest[1:] / lowest[0]
+        lowest = vectors[:, 0]
+        return (t @ lowest[1:]) / lowest[0]
 
     @staticmethod
     @torch.no_grad()
