@@ -69,13 +69,6 @@ def write_json(path: Path, data: Any, header: str) -> None:
     path.write_text(json.dumps({"generated_by": header, "data": data}, indent=2) + "\n")
 
 
-def read_header(path: Path) -> dict[str, str] | None:
-    """The command, commit and date a results file names on its first line (None if it has none)."""
-    first = path.read_text(encoding="utf-8").split("\n", 1)[0]
-    match = HEADER.match(first)
-    return match.groupdict() if match else None
-
-
 def _same_head(header: str, path: Path, text: str) -> None:
     """Exit (after printing ``text``) if HEAD is no longer the commit ``header`` names."""
     match = HEADER.match(header)
