@@ -2,18 +2,21 @@
 
     python scripts/train.py -m experiment=ablation hydra/launcher=joblib hydra.launcher.n_jobs=2 \\
         hydra.sweep.dir=multirun/ablation
-    python benchmarks/ablation.py multirun/ablation [--out docs/ablation]
+    python benchmarks/ablation.py multirun/ablation [--out docs/ablation] [--allow-dirty]
 
 For each potential and variant (ground state): the median final dE/E and wall time; how many
 seeds reach dE/E ≤ 1e-4 within 120 s; and how many seeds beat the default at equal wall time,
 i.e. the variant's error (from its ``energy_history.csv``) at the default run's final training
 time for the same seed is below the default's final error. Copies the sweep's own summary
 (``summary.md``, ``summary.csv``, ``error_vs_time.png``) next to ``verdict.md`` in ``--out``.
+Both tables carry the provenance line of this command; every job of the sweep must have run
+at the same commit (``environment.git_commit`` in its ``results.json``), else nothing is written.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import shutil
 import sys
@@ -22,6 +25,9 @@ from statistics import median
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import provenance  # noqa: E402
 
 from qwpinn.callbacks import EnergyHistory  # noqa: E402
 from qwpinn.sweep import collect, write_summary  # noqa: E402
@@ -33,11 +39,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sweep_dir", type=Path)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "ablation")
+    provenance.add_option(parser)
     args = parser.parse_args()
+    header = provenance.stamp(args.allow_dirty)
+    _same_commit(args.sweep_dir, header)
     write_summary(args.sweep_dir)  # the sweep's own summary and plot, rebuilt
     args.out.mkdir(parents=True, exist_ok=True)
-    for name in ("summary.md", "summary.csv", "error_vs_time.png"):
+    for name in ("summary.csv", "error_vs_time.png"):
         shutil.copy(args.sweep_dir / name, args.out / name)
+    summary = (args.sweep_dir / "summary.md").read_text()
+    provenance.write(args.out / "summary.md", summary, header)
     runs: dict[tuple[str, str], dict[int, dict]] = {}
     for record in collect(args.sweep_dir):
         if record["n"] not in (None, 1):
@@ -60,9 +71,20 @@ def main() -> None:
     for (potential, variant), seeds in sorted(runs.items(), key=_order):
         default = runs.get((potential, "default"), {})
         lines.append(_row(potential, variant, seeds, default))
-    text = "\n".join(lines) + "\n"
-    (args.out / "verdict.md").write_text(text)
+    text = "\n".join(lines)
     print(text)
+    provenance.write(args.out / "verdict.md", text, header)
+
+
+def _same_commit(sweep_dir: Path, header: str) -> None:
+    """Exit unless every job under ``sweep_dir`` ran at the commit ``header`` names."""
+    commit = provenance.HEADER.match(header)["commit"].removesuffix("+dirty")
+    found = {
+        json.loads(path.read_text()).get("environment", {}).get("git_commit") or "unknown"
+        for path in sweep_dir.rglob("results.json")
+    }
+    if not found or any(not c.startswith(commit) for c in found):
+        sys.exit(f"error: the sweep's jobs ran at {sorted(found) or 'no commit'}, not at {commit}")
 
 
 def _variant(config_key: str) -> str:

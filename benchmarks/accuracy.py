@@ -37,7 +37,6 @@ Richardson-extrapolated mesh sequence whose E_1 is within 1e-10 of the exact roo
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
 import statistics
@@ -53,6 +52,9 @@ import torch
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import provenance  # noqa: E402
 
 from conftest import compose_config  # noqa: E402
 from qwpinn import physics, reference  # noqa: E402
@@ -83,7 +85,9 @@ def main() -> None:
     parser.add_argument("--deepxde", action="store_true", help="add DeepXDE if importable")
     parser.add_argument("--paper-energy-init", type=float, default=0.8, help="E0 / E_ref")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/accuracy.md")
+    provenance.add_option(parser)
     args = parser.parse_args()
+    header = provenance.stamp(args.allow_dirty)
     torch.set_num_threads(1)
     deepxde_note = _deepxde_missing() if args.deepxde else "not run (--deepxde not given)"
     sections, raw = [], {}
@@ -112,10 +116,9 @@ def main() -> None:
         ]
     )
     print(text)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text + "\n")
+    provenance.write(args.out, text, header)
     raw["fd_reference"] = dict(zip(POTENTIALS, fd, strict=True))
-    args.out.with_suffix(".json").write_text(json.dumps(raw, indent=2) + "\n")
+    provenance.write_json(args.out.with_suffix(".json"), raw, header)
 
 
 def measure(

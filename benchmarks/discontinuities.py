@@ -23,6 +23,9 @@ from statistics import median
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import provenance  # noqa: E402
 
 from conftest import compose_config  # noqa: E402
 from qwpinn.callbacks import EnergyHistory  # noqa: E402
@@ -45,7 +48,9 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--budget", type=float, default=8.0, help="equal-time budget [s]")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/discontinuities.md")
+    provenance.add_option(parser)
     args = parser.parse_args()
+    header = provenance.stamp(args.allow_dirty)
     lines = [
         f"Errors vs the sharp reference; {args.seeds} seeds; 'at {args.budget:g} s': dE/E of the "
         f"last step within {args.budget:g} s of training (median); 't(<1e-7)': median time "
@@ -69,8 +74,7 @@ def main() -> None:
     lines += ["", f"Total benchmark time: {time.perf_counter() - start_all:.0f} s."]
     table = "\n".join(lines)
     print(table)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(table + "\n")
+    provenance.write(args.out, table, header)
 
 
 def _one(out: Path, potential: str, overrides: list[str], seed: int) -> dict:

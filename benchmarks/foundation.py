@@ -12,7 +12,6 @@ finite well and barrier (and their variants) end with |ΔE|/E ≤ 1e-5 and ψ L2
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 from pathlib import Path
@@ -20,6 +19,9 @@ from statistics import median
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import provenance  # noqa: E402
 
 from conftest import compose_config  # noqa: E402
 from qwpinn import reference  # noqa: E402
@@ -48,7 +50,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/foundation.md")
+    provenance.add_option(parser)
     args = parser.parse_args()
+    header = provenance.stamp(args.allow_dirty)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         jobs = [(label, overrides, kind, None) for label, overrides, kind in CASES]
@@ -76,9 +80,8 @@ def main() -> None:
             rows.append(_row(label, kind, runs))
     table = _table(rows)
     print(table)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(table + "\n")
-    args.out.with_suffix(".json").write_text(json.dumps(rows, indent=2) + "\n")
+    provenance.write(args.out, table, header)
+    provenance.write_json(args.out.with_suffix(".json"), rows, header)
 
 
 def _row(label: str, kind: str, runs: list[dict]) -> dict:

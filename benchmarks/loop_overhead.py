@@ -1,6 +1,7 @@
 """Lightning loop against a plain PyTorch loop of the identical model: steps per second.
 
     python benchmarks/loop_overhead.py [--steps 1000] [--repeats 5]
+                                       [--out benchmarks/results/loop_overhead.md]
 
 Both train the default finite-well EigenPINN (built by `qwpinn.train.build_module`) with Adam
 for the same number of steps, one thread, alternated, median of the repeats. The Lightning
@@ -26,6 +27,9 @@ import torch
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import provenance  # noqa: E402
 
 from conftest import compose_config  # noqa: E402
 from qwpinn.data import CollocationDataModule  # noqa: E402
@@ -99,7 +103,9 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=1000)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/loop_overhead.md")
+    provenance.add_option(parser)
     args = parser.parse_args()
+    header = provenance.stamp(args.allow_dirty)
     torch.set_num_threads(1)
     rates: dict[str, list[dict[str, float]]] = {"plain": [], "lightning": []}
     with tempfile.TemporaryDirectory() as tmp:
@@ -133,8 +139,7 @@ def main() -> None:
         ]
     )
     print(table)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(table + "\n")
+    provenance.write(args.out, table, header)
 
 
 if __name__ == "__main__":

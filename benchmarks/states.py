@@ -1,13 +1,13 @@
 """Beyond the ground state: excited states, potentials from config, parity.
 
     python benchmarks/states.py [--seeds 5] [--out benchmarks/results/states.md]
-                                [--cases harmonic barrier ...]
 
 Serial, one thread, default config plus the overrides shown. Reports per case the worst
 relative energy error over the requested states and seeds, the worst ψ L2 error (both on the
 check rule), the worst gap between E[ψ] on the training and the check rule, the median time
 until every state's dE/E stayed below 1e-9 (summed over states; "-" if a run never did) and
 the median / max wall time of a run; the double well adds the relative error of E_2 − E_1.
+Every run writes the whole table.
 """
 
 from __future__ import annotations
@@ -20,6 +20,9 @@ from statistics import median
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import provenance  # noqa: E402
 
 from conftest import compose_config  # noqa: E402
 from qwpinn.train import run  # noqa: E402
@@ -58,27 +61,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/states.md")
-    parser.add_argument(
-        "--cases",
-        nargs="+",
-        help="run only the cases whose label contains one of these; the other rows of --out stay",
-    )
+    provenance.add_option(parser)
     args = parser.parse_args()
-    rows = _rows_of(args.out)
+    header = provenance.stamp(args.allow_dirty)
+    rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for index, (label, overrides) in enumerate(CASES):
-            if args.cases and not any(part in label for part in args.cases):
-                continue
             runs = []
             for seed in range(args.seeds):
                 extra = [f"seed={seed}", "trainer.enable_progress_bar=false", "~logger"]
                 runs.append(run(compose_config(Path(tmp) / f"{index}-{seed}", *overrides, *extra)))
                 print(label, seed, _summary(runs[-1]), flush=True)
-            rows[label] = _row(label, runs)
-    table = "\n".join([*HEADER, *(rows[label] for label, _ in CASES if label in rows)])
+            rows.append(_row(label, runs))
+    table = "\n".join([*HEADER, *rows])
     print(table)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(table + "\n")
+    provenance.write(args.out, table, header)
 
 
 HEADER = (
@@ -86,13 +83,6 @@ HEADER = (
     "| median time to 1e-9 [s] | median / max time [s] |",
     "|---|---|---|---|---|---|---|---|",
 )
-
-
-def _rows_of(path: Path) -> dict[str, str]:
-    """The rows of an earlier table at ``path`` in this format, by case label."""
-    if not path.exists() or path.read_text().splitlines()[:1] != [HEADER[0]]:
-        return {}
-    return {line.split(" | ")[0][2:]: line for line in path.read_text().splitlines()[2:]}
 
 
 def _summary(result: dict) -> str:
