@@ -94,18 +94,7 @@ def test_every_group_option_composes_with_its_own_content(group, option):
         assert node == value, f"{full} = {node!r}, the option sets {value!r}"
 
 
-UNKNOWN = [
-    pytest.param(
-        group,
-        marks=pytest.mark.xfail(strict=True, reason="optional group")
-        if group in ("experiment", "variant")
-        else (),
-    )
-    for group in GROUPS
-]
-
-
-@pytest.mark.parametrize("group", UNKNOWN)
+@pytest.mark.parametrize("group", GROUPS)
 def test_an_unknown_option_of_a_group_is_an_error(group):
     """A typo'd option never composes silently into the defaults."""
     with pytest.raises(MissingConfigException):

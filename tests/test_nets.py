@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 import torch
 
@@ -13,7 +14,7 @@ from qwpinn.nets import MLP, FourierMLP, GaussianMLP, ModifiedMLP
 
 NETS = {
     "mlp": lambda out: MLP(8, 2, out_features=out),
-    "fourier": lambda out: FourierMLP(8, 2, features=4, sigma=2.0, out_features=out),
+    "fourier": lambda out: FourierMLP(8, 2, features=4, sigma=2.0, nodes=640, out_features=out),
     "modified_mlp": lambda out: ModifiedMLP(8, 3, out_features=out),
     "gaussian": lambda out: GaussianMLP(gaussians=6, feature_dim=3, out_features=out),
 }
@@ -37,9 +38,9 @@ def test_every_net_maps_points_to_outputs_with_trainable_smooth_derivatives(name
 
 def test_fourier_features_are_fixed_seeded_and_saved():
     torch.manual_seed(3)
-    net = FourierMLP(8, 1, features=5, sigma=2.0)
+    net = FourierMLP(8, 1, features=5, sigma=2.0, nodes=640)
     torch.manual_seed(3)
-    again = FourierMLP(8, 1, features=5, sigma=2.0)
+    again = FourierMLP(8, 1, features=5, sigma=2.0, nodes=640)
     assert torch.equal(net.frequencies, again.frequencies)
     assert "frequencies" in net.state_dict()
     assert not any(p is net.frequencies for p in net.parameters())
@@ -64,13 +65,14 @@ def test_modified_mlp_gates_every_layer_between_its_two_encoders():
 
 def test_gaussian_embedding_is_a_sum_of_trainable_gaussians():
     torch.manual_seed(0)
-    net = GaussianMLP(gaussians=4, feature_dim=2, sigma=0.3).double()
+    net = GaussianMLP(gaussians=4, feature_dim=2, sigma=0.3, nodes=256).double()
     x = torch.rand(6, 1, dtype=torch.float64) * 2 - 1
-    mu, sigma, f = net.centres[:, 0], net.log_sigma.exp()[:, 0], net.features
+    sigma = 0.125 + torch.nn.functional.softplus(net.width_excess)[:, 0]  # σ_min = 32/256
+    mu, f = net.centres[:, 0], net.features
     weights = torch.exp(-((x - mu) ** 2) / (2 * sigma**2))
     torch.testing.assert_close(net(x), net.mlp(weights @ f))
     torch.testing.assert_close(sigma, torch.full((4,), 0.3, dtype=torch.float64))
-    assert {"centres", "log_sigma", "features"} <= {n for n, _ in net.named_parameters()}
+    assert {"centres", "width_excess", "features"} <= {n for n, _ in net.named_parameters()}
 
 
 @pytest.mark.parametrize(
@@ -80,6 +82,8 @@ def test_gaussian_embedding_is_a_sum_of_trainable_gaussians():
         (lambda: FourierMLP(features=0), "features"),
         (lambda: GaussianMLP(gaussians=0), "gaussians"),
         (lambda: GaussianMLP(sigma=-1.0), "sigma"),
+        (lambda: FourierMLP(sigma=0.2, nodes=32), "sigma"),
+        (lambda: GaussianMLP(sigma=0.5, nodes=32), "sigma"),
         (lambda: ModifiedMLP(activation="relu"), "activation"),
         (lambda: MLP(width=True), "width"),
     ],
@@ -87,3 +91,34 @@ def test_gaussian_embedding_is_a_sum_of_trainable_gaussians():
 def test_bad_sizes_name_the_key(make, key):
     with pytest.raises(ConfigError, match=f"^{key} = "):
         make()
+
+
+def _rayleigh_on(net: torch.nn.Module, nodes: int) -> float:
+    """∫N'² / ∫N² over [−1, 1] on an n-node Gauss–Legendre rule."""
+    t, w = np.polynomial.legendre.leggauss(nodes)
+    x = torch.tensor(t).reshape(-1, 1)
+    value, slope = physics.derivatives(net, x, 1, create_graph=False)
+    w = torch.tensor(w).reshape(-1, 1)
+    return ((w * slope.square()).sum() / (w * value.square()).sum()).item()
+
+
+@pytest.mark.parametrize("nodes", [16, 32, 64])
+@pytest.mark.parametrize("make", [FourierMLP, GaussianMLP], ids=["fourier", "gaussian"])
+def test_default_bands_are_resolved_by_the_rule_they_are_tied_to(make, nodes):
+    """With its band tied to ``nodes``, the untrained net's ∫N'²/∫N² on that rule equals the
+    400-node value to 1e-9 (measured ≤ 1e-12): the rule cannot be aliased from the start."""
+    for seed in range(3):
+        torch.manual_seed(seed)
+        net = make(nodes=nodes).double()
+        coarse, fine = _rayleigh_on(net, nodes), _rayleigh_on(net, 400)
+        assert abs(coarse - fine) <= 1e-9 * fine
+
+
+def test_gaussian_widths_never_fall_below_the_rules_bound():
+    """However far training pushes a width parameter down, σᵢ stays at σ_min = 32/nodes."""
+    net = GaussianMLP(gaussians=3, nodes=64).double()
+    with torch.no_grad():
+        net.width_excess.fill_(-1e3)
+    x = torch.linspace(-1, 1, 5, dtype=torch.float64).reshape(-1, 1)
+    weights = torch.exp(-0.5 * (x - net.centres.T).square() / 0.5**2)
+    torch.testing.assert_close(net(x), net.mlp(weights @ net.features))

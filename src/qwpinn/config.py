@@ -82,7 +82,8 @@ class MLPConf:
 class FourierConf(MLPConf):
     _target_: str = "qwpinn.nets.FourierMLP"
     features: int = 16
-    sigma: float = 1.0
+    sigma: Optional[float] = None  # noqa: UP045
+    nodes: int = 32
 
 
 @dataclass
@@ -98,6 +99,7 @@ class GaussianConf(MLPConf):
     sigma: Optional[float] = None  # noqa: UP045
     width: int = 16
     depth: int = 1
+    nodes: int = 32
 
 
 @dataclass
@@ -134,6 +136,7 @@ class OptimizerConf:
     scheduler: Any = None
     energy_lr: float = 0.1
     adam_steps: int = 300
+    adam_steps_pieces: Optional[int] = None  # noqa: UP045
     refine: Any = None
     stop_tol: float = 0.0
     stop_window: int = 50
@@ -228,6 +231,8 @@ def validate(cfg: DictConfig) -> None:
     _integer(cfg, "trainer.max_steps", minimum=1)
     one_of("trainer.precision", str(OmegaConf.select(cfg, "trainer.precision")), PRECISIONS)
     _integer(cfg, "optimizer.adam_steps", minimum=0)
+    if OmegaConf.select(cfg, "optimizer.adam_steps_pieces") is not None:
+        _integer(cfg, "optimizer.adam_steps_pieces", minimum=0)
     _integer(cfg, "data.steps_per_batch", minimum=1)
     _integer(cfg, "optimizer.stop_window", minimum=1)
     for key in ("optimizer.adam.lr", "optimizer.energy_lr", "optimizer.refine.lr"):

@@ -8,6 +8,8 @@
 - ``GaussianMLP``: physics-informed Gaussians (Kang et al. 2024): a feature embedding
   FE(x) = Σᵢ fᵢ exp(−(x−μᵢ)²/2σᵢ²) with trainable centres μᵢ, widths σᵢ and feature vectors
   fᵢ, followed by a small MLP.
+Fourier bands and Gaussian widths are bounded by the quadrature that integrates the net
+(``nodes``): features finer than the rule resolves let the optimizer alias it.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from torch import nn
 from qwpinn.errors import ConfigError, finite_number, integer_at_least, one_of
 
 ACTIVATIONS = ("tanh", "sin", "silu", "gelu", "softplus")
+FOURIER_NODES_PER_SIGMA = 320.0  # σ ≤ nodes/320: the untrained net's E[ψ] exact to 1e-12
+GAUSSIAN_WIDTH_NODES = 32.0  # σ ≥ 32/nodes: likewise
 
 
 class Sine(nn.Module):
@@ -57,7 +61,10 @@ class MLP(nn.Module):
 class FourierMLP(nn.Module):
     """MLP on random Fourier features γ(x) = [cos 2πBx, sin 2πBx], B (features×d) ~ N(0, σ²).
 
-    B is a buffer (fixed, saved in checkpoints), drawn from torch's seeded generator.
+    B is a buffer (fixed, saved in checkpoints), drawn from torch's seeded generator. σ is
+    tied to the ``nodes`` of the Gauss–Legendre rule that integrates the net over its input
+    range [−1, 1]: σ ≤ nodes/FOURIER_NODES_PER_SIGMA (null: that bound), where the rule still
+    integrates the untrained net's E[ψ] to 1e-12; a wider band aliases the rule.
     """
 
     def __init__(
@@ -66,13 +73,23 @@ class FourierMLP(nn.Module):
         depth: int = 3,
         activation: str = "tanh",
         features: int = 16,
-        sigma: float = 1.0,
+        sigma: float | None = None,
+        nodes: int = 32,
         in_features: int = 1,
         out_features: int = 1,
     ) -> None:
         super().__init__()
-        _check_sizes(features=features)
-        sigma = _positive("sigma", sigma)
+        _check_sizes(features=features, nodes=nodes)
+        bound = nodes / FOURIER_NODES_PER_SIGMA
+        sigma = bound if sigma is None else _positive("sigma", sigma)
+        if sigma > bound * (1.0 + 1e-12):
+            need = math.ceil(sigma * FOURIER_NODES_PER_SIGMA)
+            raise ConfigError(
+                "sigma",
+                sigma,
+                f"must be <= {bound:.3g} with {nodes} quadrature nodes "
+                f"(finer features alias the rule): lower it or set quadrature_nodes={need}",
+            )
         self.register_buffer("frequencies", sigma * torch.randn(features, in_features))
         self.mlp = MLP(width, depth, activation, 2 * features, out_features)
 
@@ -113,8 +130,11 @@ class ModifiedMLP(nn.Module):
 class GaussianMLP(nn.Module):
     """Physics-informed Gaussians: FE(x) = Σᵢ fᵢ exp(−|x−μᵢ|²/2σᵢ²) ∈ R^k, then a small MLP.
 
-    Centres start evenly spread over the input range [−1, 1], widths at ``sigma`` (the
-    spacing of the centres by default), feature vectors fᵢ ~ N(0, 1); all are trained.
+    Centres start evenly spread over the input range [−1, 1], feature vectors fᵢ ~ N(0, 1);
+    all are trained. Widths σᵢ = σ_min + softplus(ρᵢ) never fall below σ_min =
+    GAUSSIAN_WIDTH_NODES / ``nodes`` (the Gauss–Legendre nodes that integrate the net over
+    [−1, 1]; narrower Gaussians alias the rule) and start at ``sigma`` (null: the larger of
+    the centres' spacing and 2σ_min).
     """
 
     def __init__(
@@ -125,22 +145,33 @@ class GaussianMLP(nn.Module):
         width: int = 16,
         depth: int = 1,
         activation: str = "tanh",
+        nodes: int = 32,
         in_features: int = 1,
         out_features: int = 1,
     ) -> None:
         super().__init__()
-        _check_sizes(gaussians=gaussians, feature_dim=feature_dim)
+        _check_sizes(gaussians=gaussians, feature_dim=feature_dim, nodes=nodes)
         spacing = 2.0 / gaussians
-        sigma = spacing if sigma is None else _positive("sigma", sigma)
+        self.min_width = GAUSSIAN_WIDTH_NODES / nodes
+        sigma = max(spacing, 2.0 * self.min_width) if sigma is None else _positive("sigma", sigma)
+        if sigma <= self.min_width:
+            raise ConfigError(
+                "sigma",
+                sigma,
+                f"must be > {self.min_width:.3g} with {nodes} quadrature nodes "
+                "(narrower Gaussians alias the rule): widen it or raise quadrature_nodes",
+            )
         centres = torch.linspace(-1.0 + spacing / 2, 1.0 - spacing / 2, gaussians)
         self.centres = nn.Parameter(centres.reshape(-1, 1).repeat(1, in_features))
-        self.log_sigma = nn.Parameter(torch.full((gaussians, 1), math.log(sigma)))
+        excess = torch.tensor(sigma - self.min_width)
+        self.width_excess = nn.Parameter(torch.full((gaussians, 1), excess.expm1().log().item()))
         self.features = nn.Parameter(torch.randn(gaussians, feature_dim))
         self.mlp = MLP(width, depth, activation, feature_dim, out_features)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        sigma = self.min_width + nn.functional.softplus(self.width_excess.T)
         distance2 = (x.unsqueeze(1) - self.centres).square().sum(dim=2)  # N×G
-        weights = torch.exp(-0.5 * distance2 / torch.exp(2.0 * self.log_sigma.T))
+        weights = torch.exp(-0.5 * distance2 / sigma.square())
         return self.mlp(weights @ self.features)
 
 

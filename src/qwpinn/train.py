@@ -166,7 +166,7 @@ def build_module(
         if cfg.optimizer.scheduler
         else None,
         energy_lr=cfg.optimizer.energy_lr,
-        adam_steps=cfg.optimizer.adam_steps,
+        adam_steps=adam_steps(cfg, potential),
         stop_tol=cfg.optimizer.stop_tol,
         stop_window=cfg.optimizer.stop_window,
         log_every_n_steps=cfg.trainer.get("log_every_n_steps", 50),
@@ -174,6 +174,14 @@ def build_module(
         lower_states=lower,
         orthogonality=cfg.excited.orthogonality,
     )
+
+
+def adam_steps(cfg: DictConfig, potential: Any) -> int:
+    """``optimizer.adam_steps_pieces`` (when set) for the domain ansatz on a piecewise-constant
+    V, whose start is close enough for TangentRitz alone; else ``optimizer.adam_steps``."""
+    pieces = cfg.optimizer.get("adam_steps_pieces")
+    on_pieces = bool(potential.pieces) and cfg.ansatz.get("kind") == "domain"
+    return int(pieces if pieces is not None and on_pieces else cfg.optimizer.adam_steps)
 
 
 def quadrature(potential: Any, nodes: int) -> tuple[np.ndarray, np.ndarray]:
