@@ -71,8 +71,8 @@ def main() -> None:
             for seed in range(args.seeds):
                 extra = [f"seed={seed}", "trainer.enable_progress_bar=false", "~logger"]
                 runs.append(run(compose_config(Path(tmp) / f"{index}-{seed}", *overrides, *extra)))
-                print(label, seed, _summary(runs[-1]), flush=True)
-            rows.append(_row(label, runs))
+                print(label, seed, summary(runs[-1]), flush=True)
+            rows.append(table_row(label, runs))
     table = "\n".join([*HEADER, *rows])
     print(table)
     provenance.write(args.out, table, header)
@@ -85,18 +85,18 @@ HEADER = (
 )
 
 
-def _summary(result: dict) -> str:
+def summary(result: dict) -> str:
     errors = " ".join(f"E{s['n']}:{s['energy_rel_error']:.1e}" for s in result["states"])
     return f"{result['status']} {errors} {result['wall_time_s']:.1f}s"
 
 
-def _row(label: str, runs: list[dict]) -> str:
+def table_row(label: str, runs: list[dict]) -> str:
     energy = max(s["energy_rel_error"] for r in runs for s in r["states"])
     psi = max(s["psi_l2_error"] for r in runs for s in r["states"])
     splits = [r["splitting"]["rel_error"] for r in runs if "splitting" in r]
     split = f"{max(splits):.1e}" if splits and "pair" in label else "-"
     gap = max(s["quadrature_gap"] for r in runs for s in r["states"])
-    reached = [_time_to(r, "1e-09") for r in runs]
+    reached = [time_to(r, "1e-09") for r in runs]
     to_1e9 = "-" if None in reached else f"{median(reached):.1f}"
     wall = [r["wall_time_s"] for r in runs]
     ok = sum(r["status"] == "ok" for r in runs)
@@ -106,7 +106,7 @@ def _row(label: str, runs: list[dict]) -> str:
     )
 
 
-def _time_to(result: dict, threshold: str) -> float | None:
+def time_to(result: dict, threshold: str) -> float | None:
     """Seconds of training until each state's dE/E stayed below ``threshold``, summed over the
     states (None if one never did)."""
     times = [s.get("time_to", {}).get(threshold) for s in result["states"]]
