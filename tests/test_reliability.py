@@ -59,7 +59,8 @@ def test_the_refining_optimizer_learning_rate_must_be_positive(make_config):
 
 def test_a_nan_loss_ends_the_run_as_diverged_and_keeps_the_last_good_state(make_config):
     every = "callbacks.checkpoint.every_n_train_steps=5"
-    cfg = make_config(*SHORT, "inject_nan_at_step=12", every)
+X
+    cfg = make_config(*SHORT, "inject_nan_at_step=12", every, adam)
     results = run(cfg)
     assert results["status"] == "diverged" and "step 12" in results["error"]
     assert results["steps"] == 12
