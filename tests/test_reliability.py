@@ -59,7 +59,7 @@ def test_the_refining_optimizer_learning_rate_must_be_positive(make_config):
 
 def test_a_nan_loss_ends_the_run_as_diverged_and_keeps_the_last_good_state(make_config):
     every = "callbacks.checkpoint.every_n_train_steps=5"
-X
+    adam = "optimizer.adam_steps_pieces=null"  # SHORT's 30 Adam steps: the phase poisoned
     cfg = make_config(*SHORT, "inject_nan_at_step=12", every, adam)
     results = run(cfg)
     assert results["status"] == "diverged" and "step 12" in results["error"]
