@@ -27,10 +27,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import provenance  # noqa: E402
-from states import summary, time_to  # noqa: E402
-
-from conftest import compose_config  # noqa: E402
-from qwpinn.train import run  # noqa: E402
+from states import run_seeds, time_to  # noqa: E402
 
 CASES = [
     ("finite_well", ["potential=finite_well"]),
@@ -55,12 +52,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for index, (label, overrides) in enumerate(CASES):
             for trainer, chosen in TRAINERS:
-                runs = []
-                for seed in range(args.seeds):
-                    out = Path(tmp) / f"{index}-{trainer}-{seed}"
-                    extra = [f"seed={seed}", "trainer.enable_progress_bar=false", "~logger"]
-                    runs.append(run(compose_config(out, *overrides, *chosen, *extra)))
-                    print(label, trainer, seed, summary(runs[-1]), flush=True)
+                folder = Path(tmp) / f"{index}-{trainer}"
+                runs = run_seeds(folder, f"{label} {trainer}", [*overrides, *chosen], args.seeds)
                 rows.append(_row(label, trainer, runs))
         rows += ["", _sweep(Path(tmp) / "sweep", args.seeds)]
     table = "\n".join(rows)

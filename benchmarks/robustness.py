@@ -24,10 +24,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import provenance  # noqa: E402
-from states import summary, time_to  # noqa: E402
-
-from conftest import compose_config  # noqa: E402
-from qwpinn.train import run  # noqa: E402
+from states import run_seeds, time_to  # noqa: E402
 
 ARCHS = [
     ("mlp tanh (default)", ["arch=mlp"]),
@@ -69,11 +66,7 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for index, (label, overrides, target, seconds) in enumerate(CASES):
-            runs = []
-            for seed in range(args.seeds):
-                extra = [f"seed={seed}", "trainer.enable_progress_bar=false", "~logger"]
-                runs.append(run(compose_config(Path(tmp) / f"{index}-{seed}", *overrides, *extra)))
-                print(label, seed, summary(runs[-1]), flush=True)
+            runs = run_seeds(Path(tmp) / str(index), label, overrides, args.seeds)
             rows.append(_row(label, runs, target, seconds))
     table = "\n".join([*HEADER, *rows])
     print(table)

@@ -67,11 +67,7 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for index, (label, overrides) in enumerate(CASES):
-            runs = []
-            for seed in range(args.seeds):
-                extra = [f"seed={seed}", "trainer.enable_progress_bar=false", "~logger"]
-                runs.append(run(compose_config(Path(tmp) / f"{index}-{seed}", *overrides, *extra)))
-                print(label, seed, summary(runs[-1]), flush=True)
+            runs = run_seeds(Path(tmp) / str(index), label, overrides, args.seeds)
             rows.append(table_row(label, runs))
     table = "\n".join([*HEADER, *rows])
     print(table)
@@ -83,6 +79,17 @@ HEADER = (
     "| median time to 1e-9 [s] | median / max time [s] |",
     "|---|---|---|---|---|---|---|---|",
 )
+
+
+def run_seeds(folder: Path, label: str, overrides: list[str], seeds: int) -> list[dict]:
+    """The results of one case run with seeds 0..seeds−1, serially, each in folder/<seed>, one
+    progress line each."""
+    runs = []
+    for seed in range(seeds):
+        extra = [f"seed={seed}", "trainer.enable_progress_bar=false", "~logger"]
+        runs.append(run(compose_config(folder / str(seed), *overrides, *extra)))
+        print(label, seed, summary(runs[-1]), flush=True)
+    return runs
 
 
 def summary(result: dict) -> str:
