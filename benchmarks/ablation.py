@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import provenance  # noqa: E402
 
-from qwpinn.callbacks import EnergyHistory  # noqa: E402
+from qwpinn.lightning.callbacks import EnergyHistory  # noqa: E402
 from qwpinn.sweep import collect, write_summary  # noqa: E402
 
 TARGET, BUDGET = 1e-4, 120.0

@@ -5,7 +5,7 @@
 For the finite well and the barrier and each seed, one thread, the arms alternate (their
 order flips with the seed) and each gets the same wall-clock budget:
 
-* ``qwpinn default`` — ``qwpinn.train.run`` with the default config (no logger), capped at
+* ``qwpinn default`` — ``qwpinn.pipeline.run.run`` with the default config (no logger), capped at
   the budget by ``trainer.max_time``; it stops at its own plateau, and its answer at the
   budget is then the one it stopped with;
 * ``qwpinn optimizer=adam_lbfgs`` — the same with L-BFGS instead of TangentRitz after Adam
@@ -23,7 +23,7 @@ order flips with the seed) and each gets the same wall-clock budget:
 * ``DeepXDE`` (``--deepxde``, when ``import deepxde`` works) — the paper recipe written
   in DeepXDE (PyTorch backend, trainable E, resampled points every step).
 
-Every arm records its energy history (``qwpinn.callbacks.EnergyHistory``; time from the
+Every arm records its energy history (``qwpinn.lightning.callbacks.EnergyHistory``; time from the
 first training step, setup excluded). The table gives, per method, the median over seeds of
 the time until |E − E_ref|/E_ref stays below 1e-3 … 1e-9 (a seed that never gets there
 counts as infinite; "—" when that is the median; (k/n): seeds that got there), steps/s (an
@@ -57,9 +57,10 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import provenance  # noqa: E402
 
 from conftest import compose_config  # noqa: E402
-from qwpinn import physics, reference  # noqa: E402
-from qwpinn.callbacks import EnergyHistory, evaluate_state  # noqa: E402
-from qwpinn.train import build, build_datamodule, build_module, run  # noqa: E402
+from qwpinn import reference  # noqa: E402
+from qwpinn.lightning.callbacks import EnergyHistory, evaluate_state  # noqa: E402
+from qwpinn.numerics.quadrature import gauss_legendre  # noqa: E402
+from qwpinn.pipeline.run import build, build_datamodule, build_module, run  # noqa: E402
 
 POTENTIALS = ("finite_well", "barrier")
 THRESHOLDS = (1e-3, 1e-5, 1e-7, 1e-9)
@@ -156,7 +157,7 @@ def _config(tmp: Path, name: str, *overrides: str) -> Any:
 
 
 def qwpinn_arm(tmp: Path, name: str, seed: int, budget: float, *overrides: str) -> Outcome:
-    """``qwpinn.train.run`` with the default config, stopped at the budget at the latest."""
+    """``qwpinn.pipeline.run.run`` with the default config, stopped at the budget at the latest."""
     cap = f"+trainer.max_time='00:00:00:{math.ceil(budget):02d}'"  # DD:HH:MM:SS, whole seconds
     extra = (f"seed={seed}", "~logger", cap)
     cfg = _config(tmp, name, *extra, *overrides)
@@ -225,7 +226,7 @@ def deepxde_arm(name: str, seed: int, budget: float, init: float) -> Outcome:
 
     resample = dde.callbacks.PDEPointResampler(period=1)
     model.train(iterations=10**9, callbacks=[resample, Budget()], display_every=10**9)
-    nodes = physics.gauss_legendre(potential.box, potential.breakpoints, 64)
+    nodes = gauss_legendre(potential.box, potential.breakpoints, 64)
     x, w = (np.asarray(t) for t in nodes)
     psi = model.predict(x.reshape(-1, 1)).ravel()
     psi = psi / math.sqrt(float(np.sum(w * psi**2)))

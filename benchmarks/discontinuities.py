@@ -3,7 +3,7 @@
     python benchmarks/discontinuities.py [--seeds 5] [--budget 8]
                                          [--out benchmarks/results/discontinuities.md]
 
-Finite well and barrier ground state through ``qwpinn.train.run``, serial, one thread, default
+Finite well and barrier ground state through ``pipeline.run``, serial, one thread, default
 config plus the overrides shown. Every error is against the SHARP problem's exact reference
 (a smoothed run's bias included; its error against its own smoothed reference is shown too).
 Accuracy per second: each run's ``energy_history.csv`` (E[ψ] of every step, time since training
@@ -28,8 +28,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import provenance  # noqa: E402
 
 from conftest import compose_config  # noqa: E402
-from qwpinn.callbacks import EnergyHistory  # noqa: E402
-from qwpinn.train import run  # noqa: E402
+from qwpinn.lightning.callbacks import EnergyHistory  # noqa: E402
+from qwpinn.pipeline.run import run  # noqa: E402
 
 TARGET = 1e-7
 POTENTIALS = ("finite_well", "barrier")

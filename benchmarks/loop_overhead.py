@@ -3,7 +3,7 @@
     python benchmarks/loop_overhead.py [--steps 1000] [--repeats 5]
                                        [--out benchmarks/results/loop_overhead.md]
 
-Both train the default finite-well EigenPINN (built by `qwpinn.train.build_module`) with Adam
+Both train the default finite-well EigenPINN (built by `qwpinn.pipeline.run.build_module`) with Adam
 for the same number of steps, one thread, alternated, median of the repeats. The Lightning
 side runs the real `EigenPINN.training_step` as `train.run` sets it up (point sets per batch
 from `train.steps_per_batch`, TensorBoard logging every `trainer.log_every_n_steps`), without
@@ -32,8 +32,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import provenance  # noqa: E402
 
 from conftest import compose_config  # noqa: E402
-from qwpinn.data import CollocationDataModule  # noqa: E402
-from qwpinn.train import build, build_module, steps_per_batch  # noqa: E402
+from qwpinn.lightning.data import CollocationDataModule  # noqa: E402
+from qwpinn.pipeline.run import build, build_module, steps_per_batch  # noqa: E402
 
 CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
 

@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import provenance  # noqa: E402
 
 from conftest import compose_config  # noqa: E402
-from qwpinn.train import run  # noqa: E402
+from qwpinn.pipeline.run import run  # noqa: E402
 
 FOUR = ["n_states=4"]
 CASES = [  # (label, overrides)

@@ -14,7 +14,7 @@ from omegaconf import DictConfig
 from omegaconf.errors import OmegaConfBaseException
 
 from qwpinn.errors import ConfigError
-from qwpinn.train import run
+from qwpinn.pipeline.run import run
 
 
 @hydra.main(version_base="1.3", config_path="../conf", config_name="config")

@@ -11,7 +11,7 @@ from hypothesis import settings
 from hypothesis.configuration import set_hypothesis_home_dir
 from omegaconf import DictConfig
 
-from qwpinn.config import register_schemas
+from qwpinn.pipeline.config import register_schemas
 
 ROOT = Path(__file__).resolve().parents[1]
 CONF = ROOT / "conf"

@@ -3,10 +3,10 @@ from __future__ import annotations
 import pytest
 import torch
 
-from qwpinn import physics
-from qwpinn.ansatz import DirichletAnsatz, DomainAnsatz
-from qwpinn.grading import linear_maps
-from qwpinn.nets import MLP
+from qwpinn.models.ansatz import DirichletAnsatz, DomainAnsatz
+from qwpinn.models.nets import MLP
+from qwpinn.numerics.derivatives import derivatives
+from qwpinn.numerics.grading import linear_maps
 
 
 @pytest.mark.parametrize("box", [(0.0, 1.0), (-2.0, 3.5)])
@@ -63,7 +63,7 @@ def test_domain_ansatz_is_c1_across_interfaces_and_frees_the_second_derivative()
     eps = 1e-12
     for x_j in (0.25, 0.75):
         x = torch.tensor([[x_j - eps], [x_j + eps]], dtype=torch.float64)
-        y, dy, d2y = physics.derivatives(psi, x, 2, False)  # left point: left piece's net
+        y, dy, d2y = derivatives(psi, x, 2, False)  # left point: left piece's net
         assert abs(y[1] - y[0]).item() < 1e-10 and abs(dy[1] - dy[0]).item() < 1e-8
         assert abs(d2y[1] - d2y[0]).item() > 1e-3
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from qwpinn import reference
-from qwpinn.callbacks import EnergyHistory, time_to_stay_below
-from qwpinn.train import build, run
+from qwpinn.lightning.callbacks import EnergyHistory, time_to_stay_below
+from qwpinn.pipeline.run import build, run
 
 SHORT = ("trainer.max_steps=40", "optimizer.adam_steps=30", "quadrature_nodes=24", "~logger")
 
@@ -82,8 +82,8 @@ def test_the_check_rule_is_finer_shares_no_node_and_exposes_a_coarse_rule(
 ):
     """E[ψ] on the 2n+1-node check rule is the network's own: an untrained net's E[ψ] on a
     2-node rule is off by far more than ALIASING, on the 32-node rule by round-off only."""
-    from qwpinn.callbacks import evaluate_state
-    from qwpinn.train import ALIASING, _state_status, build_module
+    from qwpinn.lightning.callbacks import evaluate_state
+    from qwpinn.pipeline.run import ALIASING, _state_status, build_module
 
     cfg = make_config(f"quadrature_nodes={nodes}", "~logger")
     potential = build("potential", cfg.potential)

@@ -16,7 +16,7 @@ from hydra.errors import MissingConfigException
 from omegaconf import OmegaConf
 
 from conftest import CONF
-from qwpinn.config import register_schemas
+from qwpinn.pipeline.config import register_schemas
 
 
 def group_options() -> list[tuple[str, str]]:

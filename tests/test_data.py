@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from qwpinn.data import CollocationDataModule
 from qwpinn.errors import ConfigError
+from qwpinn.lightning.data import CollocationDataModule
 
 
 def batches(sampler: str, seed: int = 0, count: int = 3, box=(0.25, 2.0), steps_per_batch=1):

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from qwpinn.errors import ConfigError
-from qwpinn.expression import compile_formula
+from qwpinn.problems.expression import compile_formula
 
 
 def test_formula_with_parameters_and_functions_on_numpy_and_torch():

@@ -7,14 +7,14 @@ import pytest
 import torch
 from torch import nn
 
-from qwpinn import physics
-from qwpinn.ansatz import DirichletAnsatz
-from qwpinn.callbacks import StepProgressBar
-from qwpinn.data import CollocationDataModule
 from qwpinn.errors import ConfigError
-from qwpinn.module import EigenPINN
-from qwpinn.nets import MLP
-from qwpinn.potentials import FiniteWell, InfiniteWell
+from qwpinn.lightning.callbacks import StepProgressBar
+from qwpinn.lightning.data import CollocationDataModule
+from qwpinn.lightning.module import EigenPINN
+from qwpinn.models.ansatz import DirichletAnsatz
+from qwpinn.models.nets import MLP
+from qwpinn.numerics.quadrature import gauss_legendre
+from qwpinn.problems.potentials import FiniteWell, InfiniteWell
 
 LBFGS = functools.partial(torch.optim.LBFGS, max_iter=3)
 
@@ -25,7 +25,7 @@ def make_module(potential=None, energy_update="gradient", weights=None, refine=L
     return EigenPINN(
         DirichletAnsatz(MLP(8, 2), potential.box),
         potential,
-        quadrature=physics.gauss_legendre(potential.box, potential.breakpoints, 16),
+        quadrature=gauss_legendre(potential.box, potential.breakpoints, 16),
         energy_init=30.0,
         weights=weights or {"rayleigh": 1.0, "residual": 1.0, "normalization": 1.0},
         normalize_psi=True,

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 import torch
 
-from qwpinn import physics
 from qwpinn.errors import ConfigError
-from qwpinn.nets import MLP, FourierMLP, GaussianMLP, ModifiedMLP
+from qwpinn.models.nets import MLP, FourierMLP, GaussianMLP, ModifiedMLP
+from qwpinn.numerics.derivatives import derivatives
 
 NETS = {
     "mlp": lambda out: MLP(8, 2, out_features=out),
@@ -26,7 +26,7 @@ def test_every_net_maps_points_to_outputs_with_trainable_smooth_derivatives(name
     net = NETS[name](2).double()
     x = torch.linspace(-1, 1, 17, dtype=torch.float64).reshape(-1, 1)
     assert net(x).shape == (17, 2)
-    value, first, second = physics.derivatives(lambda t: net(t)[:, :1], x, 2, create_graph=True)
+    value, first, second = derivatives(lambda t: net(t)[:, :1], x, 2, create_graph=True)
     (value.square().sum() + second.square().sum()).backward()
     grads = [p.grad for p in net.parameters()]
     assert all(g is not None and torch.isfinite(g).all() for g in grads)
@@ -97,7 +97,7 @@ def _rayleigh_on(net: torch.nn.Module, nodes: int) -> float:
     """∫N'² / ∫N² over [−1, 1] on an n-node Gauss–Legendre rule."""
     t, w = np.polynomial.legendre.leggauss(nodes)
     x = torch.tensor(t).reshape(-1, 1)
-    value, slope = physics.derivatives(net, x, 1, create_graph=False)
+    value, slope = derivatives(net, x, 1, create_graph=False)
     w = torch.tensor(w).reshape(-1, 1)
     return ((w * slope.square()).sum() / (w * value.square()).sum()).item()
 

@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from qwpinn import physics
+from qwpinn.methods.energy import norm_squared, rayleigh_quotient, residual
+from qwpinn.numerics.derivatives import derivatives
+from qwpinn.numerics.quadrature import gauss_legendre
 
 
 def sine_state(n: int):
@@ -16,12 +18,10 @@ def sine_state(n: int):
 @pytest.mark.parametrize("n", [1, 2, 3])
 def test_residual_of_exact_infinite_well_state_vanishes(n):
     x = torch.linspace(0, 1, 201, dtype=torch.float64).reshape(-1, 1)
-    psi, _, d2psi = physics.derivatives(sine_state(n), x, order=2, create_graph=False)
-    r = physics.residual(
-        psi, d2psi, torch.zeros_like(x), torch.tensor(n**2 * math.pi**2, dtype=x.dtype)
-    )
+    psi, _, d2psi = derivatives(sine_state(n), x, order=2, create_graph=False)
+    r = residual(psi, d2psi, torch.zeros_like(x), torch.tensor(n**2 * math.pi**2, dtype=x.dtype))
     assert r.abs().max().item() < 1e-10
-    wrong = physics.residual(
+    wrong = residual(
         psi, d2psi, torch.zeros_like(x), torch.tensor(1.1 * n**2 * math.pi**2, dtype=x.dtype)
     )
     assert wrong.abs().max().item() > 1.0
@@ -29,16 +29,16 @@ def test_residual_of_exact_infinite_well_state_vanishes(n):
 
 @pytest.mark.parametrize("n", [1, 2, 4])
 def test_rayleigh_quotient_and_norm_of_sine(n):
-    nodes, weights = physics.gauss_legendre([0, 1], [0.3], 48)
+    nodes, weights = gauss_legendre([0, 1], [0.3], 48)
     x, w = torch.tensor(nodes).reshape(-1, 1), torch.tensor(weights).reshape(-1, 1)
-    psi, dpsi = physics.derivatives(sine_state(n), x, order=1, create_graph=False)
-    assert physics.norm_squared(psi, w).item() == pytest.approx(1.0, rel=1e-13)
-    energy = physics.rayleigh_quotient(3.0 * psi, 3.0 * dpsi, torch.zeros_like(x), w).item()
+    psi, dpsi = derivatives(sine_state(n), x, order=1, create_graph=False)
+    assert norm_squared(psi, w).item() == pytest.approx(1.0, rel=1e-13)
+    energy = rayleigh_quotient(3.0 * psi, 3.0 * dpsi, torch.zeros_like(x), w).item()
     assert energy == pytest.approx(n**2 * math.pi**2, rel=1e-12)
 
 
 def test_gauss_legendre_is_split_at_breakpoints():
-    nodes, weights = physics.gauss_legendre([0, 1], [0.25, 0.75], 4)
+    nodes, weights = gauss_legendre([0, 1], [0.25, 0.75], 4)
     assert len(nodes) == 12 and weights.sum() == pytest.approx(1.0)
     step = np.where((nodes > 0.25) & (nodes < 0.75), 0.0, 100.0)
     assert (weights * step).sum() == pytest.approx(50.0, rel=1e-14)  # exact for a step

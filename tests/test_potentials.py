@@ -8,7 +8,7 @@ import torch
 
 from qwpinn import reference
 from qwpinn.errors import ConfigError
-from qwpinn.potentials import Barrier, FiniteWell, InfiniteWell, PiecewiseConstant
+from qwpinn.problems.potentials import Barrier, FiniteWell, InfiniteWell, PiecewiseConstant
 
 
 def test_defaults_match_the_design_table():
@@ -62,7 +62,7 @@ def test_invalid_values_name_their_key(build, key):
 
 
 def test_expression_potentials_and_their_exact_spectra():
-    from qwpinn.potentials import Expression
+    from qwpinn.problems.potentials import Expression
     from qwpinn.reference import solve
 
     harmonic = Expression([-2, 2], "omega**2*(x-c)**2", {"omega": 10.0, "c": 0.0})
@@ -75,7 +75,7 @@ def test_expression_potentials_and_their_exact_spectra():
 
 
 def test_expression_must_be_finite_on_the_box():
-    from qwpinn.potentials import Expression
+    from qwpinn.problems.potentials import Expression
 
     with pytest.raises(ConfigError, match="^formula = '1/x'"):
         Expression([0, 1], "1/x")

@@ -11,8 +11,8 @@ from test_module import fit, make_module
 from test_train import SHORT
 
 from qwpinn.errors import ConfigError
-from qwpinn.module import DivergedError
-from qwpinn.train import _state_status, run
+from qwpinn.lightning.module import DivergedError
+from qwpinn.pipeline.run import _state_status, run
 
 GOOD = {"n": 2, "norm": 1.0, "nearest_level": 2, "nodes": 1, "quadrature_gap": 1e-12}
 

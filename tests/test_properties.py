@@ -8,10 +8,10 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qwpinn.ansatz import DirichletAnsatz
 from qwpinn.errors import ConfigError
-from qwpinn.nets import MLP
-from qwpinn.potentials import Barrier, FiniteWell, PiecewiseConstant
+from qwpinn.models.ansatz import DirichletAnsatz
+from qwpinn.models.nets import MLP
+from qwpinn.problems.potentials import Barrier, FiniteWell, PiecewiseConstant
 from qwpinn.reference import exact_energies, finite_difference_energies
 
 

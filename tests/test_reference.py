@@ -10,7 +10,7 @@ import pytest
 from scipy.optimize import brentq
 
 from qwpinn import reference
-from qwpinn.potentials import Barrier, FiniteWell, InfiniteWell, PiecewiseConstant
+from qwpinn.problems.potentials import Barrier, FiniteWell, InfiniteWell, PiecewiseConstant
 
 FINITE_WELL = [19.95481891118997, 75.14471135580202, 148.36649715744034, 218.12794913942912]
 BARRIER = [23.948884869418485, 40.07352002768155, 107.89078752023708, 160.17703338097814]
@@ -204,7 +204,7 @@ def test_invalid_method_lists_allowed_values():
 def config_potential(name: str):
     """The potential exactly as conf/potential/<name>.yaml builds it (box included)."""
     from conftest import compose_config
-    from qwpinn.train import build
+    from qwpinn.pipeline.run import build
 
     return build("potential", compose_config(Path("unused"), f"potential={name}").potential)
 

@@ -14,7 +14,7 @@ from test_train import SHORT, sweep_script, train_script
 
 from conftest import ROOT
 from qwpinn.errors import ConfigError
-from qwpinn.train import run
+from qwpinn.pipeline.run import run
 
 
 @pytest.mark.parametrize(
@@ -89,7 +89,7 @@ def test_results_record_versions_commit_and_the_resolved_config(make_config):
     ).stdout.strip()
     assert len(head) == 40 and env["git_commit"] == head  # this checkout's commit
     resolved = (Path(cfg.paths.output_dir) / "resolved_config.yaml").read_text()
-    assert "seed: 7" in resolved and "_target_: qwpinn.potentials.FiniteWell" in resolved
+    assert "seed: 7" in resolved and "_target_: qwpinn.problems.potentials.FiniteWell" in resolved
 
 
 @pytest.mark.parametrize(

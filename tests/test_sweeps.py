@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from test_train import SHORT, sweep_script
 
-from qwpinn.train import run
+from qwpinn.pipeline.run import run
 
 
 @pytest.mark.parametrize("residual", [0, 1])  # with 1, E and the collocation points matter

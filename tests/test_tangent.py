@@ -13,14 +13,17 @@ import torch
 from test_module import fit, make_module
 from torch import nn
 
-from qwpinn import physics, reference
-from qwpinn.ansatz import DomainAnsatz
+from qwpinn import reference
 from qwpinn.errors import ConfigError
-from qwpinn.grading import domain_maps
-from qwpinn.module import DivergedError
-from qwpinn.nets import MLP
-from qwpinn.potentials import FiniteWell
-from qwpinn.tangent import TangentRitz, jacobian_rows
+from qwpinn.lightning.module import DivergedError
+from qwpinn.methods.energy import Nodal
+from qwpinn.models.ansatz import DomainAnsatz
+from qwpinn.models.nets import MLP
+from qwpinn.numerics.derivatives import derivatives
+from qwpinn.numerics.grading import domain_maps
+from qwpinn.numerics.quadrature import gauss_legendre
+from qwpinn.optim.tangent import TangentRitz, jacobian_rows
+from qwpinn.problems.potentials import FiniteWell, InfiniteWell
 
 
 class LinearCombination(nn.Module):
@@ -44,13 +47,13 @@ class LinearCombination(nn.Module):
 
 
 def nodal_closure(model: nn.Module, potential: FiniteWell, nodes_per_piece: int = 40):
-    x, w = physics.gauss_legendre(potential.box, potential.breakpoints, nodes_per_piece)
+    x, w = gauss_legendre(potential.box, potential.breakpoints, nodes_per_piece)
     x = torch.tensor(x).reshape(-1, 1)
     w, v = torch.tensor(w).reshape(-1, 1), potential(x)
 
     def closure():
-        psi, dpsi = physics.derivatives(model, x, 1, create_graph=True)
-        return psi, dpsi, w, v
+        psi, dpsi = derivatives(model, x, 1, create_graph=True)
+        return Nodal(psi, dpsi, w, v)
 
     return closure, x, w, v
 
@@ -64,7 +67,7 @@ def test_one_step_of_a_linear_model_is_the_ritz_solution_of_its_basis():
     basis = model.basis(x).detach()
     dbasis = torch.cat(  # column by column: derivatives() differentiates the sum of columns
         [
-            physics.derivatives(lambda t, k=k: model.basis(t)[:, k : k + 1], x, 1, False)[1]
+            derivatives(lambda t, k=k: model.basis(t)[:, k : k + 1], x, 1, False)[1]
             for k in range(basis.shape[1])
         ],
         dim=1,
@@ -73,7 +76,7 @@ def test_one_step_of_a_linear_model_is_the_ritz_solution_of_its_basis():
     mass = basis.T @ (w * basis)
     ritz = scipy.linalg.eigh(stiffness.numpy(), mass.numpy(), eigvals_only=True)[0]
     start = closure()
-    before = physics.rayleigh_quotient(start[0], start[1], v, w).item()
+    before = start.energy().item()
 
     energy = TangentRitz(model.parameters(), damping=1e-13, trials=(0,)).step(closure).item()
 
@@ -152,15 +155,13 @@ def test_a_non_finite_energy_in_the_tangent_phase_names_the_step(tmp_path):
     assert np.isfinite([p.detach().numpy() for p in module.ansatz.parameters()][0]).all()
 
 
-def test_the_floor_is_the_empty_box_bound_from_the_quadrature_alone():
-    """π²/L² + min V from the weights (Σw = L) and V at the nodes: the infinite well's E_1."""
+def test_the_floor_is_below_the_ground_level_and_is_the_infinite_wells_own():
+    """π²/L² + min V bounds every Rayleigh quotient with Dirichlet walls from below."""
     potential = FiniteWell()
-    x, w = physics.gauss_legendre(potential.box, potential.breakpoints, 20)
-    v = potential(torch.tensor(x).reshape(-1, 1)).reshape(-1)
-    floor = TangentRitz._lowest_possible(torch.tensor(w), v)
-    length = potential.box[1] - potential.box[0]
-    assert floor == pytest.approx(math.pi**2 / length**2 + float(v.min()), rel=2e-6)
-    assert floor < reference.solve(potential, 1).energies[0]
+    assert potential.empty_box_level() == pytest.approx(math.pi**2 / potential.length**2)
+    assert potential.empty_box_level() < reference.solve(potential, 1).energies[0]
+    well = InfiniteWell(box=(0.0, 2.0))
+    assert reference.solve(well, 1).energies[0] == pytest.approx(well.empty_box_level(), rel=1e-9)
 
 
 def test_the_chunked_jacobian_of_a_projected_state_equals_the_batched_one():
@@ -172,8 +173,7 @@ def test_the_chunked_jacobian_of_a_projected_state_equals_the_batched_one():
     module = make_module(refine=None, weights=ritz, energy_update="rayleigh", lower_states=[lower])
     module.double()._materialize(True)
     params = list(module.ansatz.parameters())
-    psi, dpsi, *_ = module.nodal_values()
-    batched = jacobian_rows(torch.cat([psi.reshape(-1), dpsi.reshape(-1)]), params)
+    batched = jacobian_rows(module.nodal_values().rows(), params)
     chunked = module.nodal_jacobian(params, chunk=7)
     assert chunked.shape == batched.shape
     torch.testing.assert_close(chunked, batched, rtol=1e-10, atol=1e-12)

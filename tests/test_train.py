@@ -20,10 +20,10 @@ from omegaconf.errors import ConfigAttributeError
 
 from conftest import CONF, ROOT
 from qwpinn import reference
-from qwpinn.ansatz import DomainAnsatz
 from qwpinn.errors import ConfigError
-from qwpinn.potentials import Barrier, FiniteWell
-from qwpinn.train import build, build_datamodule, build_module, run, steps_per_batch
+from qwpinn.models.ansatz import DomainAnsatz
+from qwpinn.pipeline.run import build, build_datamodule, build_module, run, steps_per_batch
+from qwpinn.problems.potentials import Barrier, FiniteWell
 
 POTENTIALS = sorted(p.stem for p in (CONF / "potential").glob("*.yaml"))
 ARCHS = sorted(p.stem for p in (CONF / "arch").glob("*.yaml"))
@@ -286,7 +286,7 @@ def test_residual_adaptive_resampling_adds_the_points_of_largest_residual(make_c
 
     import torch
 
-    from qwpinn.callbacks import ResidualAdaptiveResampling
+    from qwpinn.lightning.callbacks import ResidualAdaptiveResampling
 
     cfg = make_config(
         "data=rar",

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from qwpinn.errors import ConfigError
-from qwpinn.weighting import LossWeighting
+from qwpinn.methods.weighting import LossWeighting
 
 
 def toy_terms():

@@ -31,7 +31,7 @@ class _BoxConf:
 
 @dataclass
 class InfiniteWellConf(_BoxConf):
-    _target_: str = "qwpinn.potentials.InfiniteWell"
+    _target_: str = "qwpinn.problems.potentials.InfiniteWell"
     energy: str = "fixed"
 
 
@@ -43,19 +43,19 @@ class _StepConf(_BoxConf):
 
 @dataclass
 class FiniteWellConf(_StepConf):
-    _target_: str = "qwpinn.potentials.FiniteWell"
+    _target_: str = "qwpinn.problems.potentials.FiniteWell"
     well: list[float] = _pair(0.25, 0.75)
 
 
 @dataclass
 class BarrierConf(_StepConf):
-    _target_: str = "qwpinn.potentials.Barrier"
+    _target_: str = "qwpinn.problems.potentials.Barrier"
     barrier: list[float] = _pair(0.45, 0.55)
 
 
 @dataclass
 class PiecewiseConf(_BoxConf):
-    _target_: str = "qwpinn.potentials.PiecewiseConstant"
+    _target_: str = "qwpinn.problems.potentials.PiecewiseConstant"
     pieces: list[Any] = MISSING  # [[x0, x1, V], ...]: checked by PiecewiseConstant (OmegaConf
     # refuses ints in a nested List[List[float]] override)
     smoothing: float = 0.0  # tanh width w of every jump; 0: sharp
@@ -63,7 +63,7 @@ class PiecewiseConf(_BoxConf):
 
 @dataclass
 class ExpressionConf(_BoxConf):
-    _target_: str = "qwpinn.potentials.Expression"
+    _target_: str = "qwpinn.problems.potentials.Expression"
     name: str = "expression"
     formula: str = MISSING
     params: dict[str, float] = field(default_factory=dict)  # open: any parameter name
@@ -72,7 +72,7 @@ class ExpressionConf(_BoxConf):
 
 @dataclass
 class MLPConf:
-    _target_: str = "qwpinn.nets.MLP"
+    _target_: str = "qwpinn.models.nets.MLP"
     width: int = 32
     depth: int = 3
     activation: str = "tanh"
@@ -80,7 +80,7 @@ class MLPConf:
 
 @dataclass
 class FourierConf(MLPConf):
-    _target_: str = "qwpinn.nets.FourierMLP"
+    _target_: str = "qwpinn.models.nets.FourierMLP"
     features: int = 16
     sigma: Optional[float] = None  # noqa: UP045
     nodes: int = 32
@@ -88,12 +88,12 @@ class FourierConf(MLPConf):
 
 @dataclass
 class ModifiedMLPConf(MLPConf):
-    _target_: str = "qwpinn.nets.ModifiedMLP"
+    _target_: str = "qwpinn.models.nets.ModifiedMLP"
 
 
 @dataclass
 class GaussianConf(MLPConf):
-    _target_: str = "qwpinn.nets.GaussianMLP"
+    _target_: str = "qwpinn.models.nets.GaussianMLP"
     gaussians: int = 16
     feature_dim: int = 4
     sigma: Optional[float] = None  # noqa: UP045
@@ -144,7 +144,7 @@ class OptimizerConf:
 
 @dataclass
 class DataConf:
-    _target_: str = "qwpinn.data.CollocationDataModule"
+    _target_: str = "qwpinn.lightning.data.CollocationDataModule"
     sampler: str = "random"
     n_points: int = 1024
     steps_per_batch: int = 10

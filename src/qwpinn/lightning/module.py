@@ -33,10 +33,11 @@ from lightning.pytorch.strategies import SingleDeviceStrategy
 from lightning.pytorch.utilities.model_helpers import is_overridden
 from torch import nn
 
-from qwpinn import physics
 from qwpinn.errors import ConfigError, one_of
-from qwpinn.tangent import Nodal, TangentRitz, jacobian_rows
-from qwpinn.weighting import LossWeighting
+from qwpinn.methods.energy import Nodal, norm_squared, rayleigh_quotient, residual
+from qwpinn.methods.weighting import LossWeighting
+from qwpinn.numerics.derivatives import derivatives
+from qwpinn.optim.tangent import TangentRitz, jacobian_rows
 
 ORTHOGONALITY = ("projection", "penalty")
 STEP_HOOKS = ("on_before_backward", "on_after_backward", "on_before_optimizer_step")
@@ -132,15 +133,15 @@ class EigenPINN(L.LightningModule):
         """
         n_quad, with_residual = self.quad_x.shape[0], self.with_residual
         points = torch.cat([self.quad_x, x.to(self.quad_x.dtype)]) if with_residual else self.quad_x
-        psi, dpsi, *d2psi = physics.derivatives(
+        psi, dpsi, *d2psi = derivatives(
             self.ansatz, points, order=2 if with_residual else 1, create_graph=True
         )
         psi_q, dpsi_q, overlaps = self._project(psi[:n_quad], dpsi[:n_quad])
         terms = {}
-        norm2 = physics.norm_squared(psi_q, self.quad_w)
+        norm2 = norm_squared(psi_q, self.quad_w)
         if overlaps is not None:
             terms["orthogonality"] = overlaps.square().sum() / norm2
-        rayleigh = physics.rayleigh_quotient(psi_q, dpsi_q, self.quad_v, self.quad_w)
+        rayleigh = rayleigh_quotient(psi_q, dpsi_q, self.quad_v, self.quad_w)
         terms.update(rayleigh=rayleigh, normalization=(norm2 - 1.0).square())
         if with_residual:
             psi_c, d2psi_c = psi[n_quad:], d2psi[0][n_quad:]
@@ -148,7 +149,7 @@ class EigenPINN(L.LightningModule):
                 scale = norm2.rsqrt()
                 psi_c, d2psi_c = psi_c * scale, d2psi_c * scale
             v = self.potential(points[n_quad:].detach())
-            terms["residual"] = physics.residual(psi_c, d2psi_c, v, self.energy).square().mean()
+            terms["residual"] = residual(psi_c, d2psi_c, v, self.energy).square().mean()
         return terms
 
     def _project(
@@ -168,9 +169,9 @@ class EigenPINN(L.LightningModule):
     def nodal_values(self) -> Nodal:
         """(ψ, ψ', w, V) at the quadrature nodes, ψ and ψ' with their graph: what E[ψ] is
         made of (the closure of ``TangentRitz``)."""
-        psi, dpsi = physics.derivatives(self.ansatz, self.quad_x, 1, create_graph=True)
+        psi, dpsi = derivatives(self.ansatz, self.quad_x, 1, create_graph=True)
         psi, dpsi, _ = self._project(psi, dpsi)
-        return psi, dpsi, self.quad_w, self.quad_v
+        return Nodal(psi, dpsi, self.quad_w, self.quad_v)
 
     def nodal_jacobian(self, params: list[torch.Tensor], chunk: int = 64) -> torch.Tensor:
         """Rows ∂ψ(x_i)/∂θ then ∂ψ'(x_i)/∂θ at the nodes (2Q × P), node chunk by node chunk:
@@ -179,7 +180,7 @@ class EigenPINN(L.LightningModule):
         is applied to the rows afterwards."""
         rows = []
         for x in self.quad_x.split(chunk):
-            psi, dpsi = physics.derivatives(self.ansatz, x, 1, create_graph=True)
+            psi, dpsi = derivatives(self.ansatz, x, 1, create_graph=True)
             rows.append(jacobian_rows(torch.cat([psi.reshape(-1), dpsi.reshape(-1)]), params))
         d_psi = torch.cat([r[: r.shape[0] // 2] for r in rows])
         d_dpsi = torch.cat([r[r.shape[0] // 2 :] for r in rows])
@@ -200,16 +201,16 @@ class EigenPINN(L.LightningModule):
     def check_values(self) -> Nodal:
         """(ψ, ψ', w, V) at the check rule's nodes, no graph: E[ψ] there is the network's own."""
         x, w, v = self.check_nodes()
-        psi, dpsi = (t.detach() for t in physics.derivatives(self.psi, x, 1, False))
-        return psi, dpsi, w, v
+        psi, dpsi = (t.detach() for t in derivatives(self.psi, x, 1, False))
+        return Nodal(psi, dpsi, w, v)
 
     @torch.enable_grad()
     def residual_at(self, x: torch.Tensor) -> torch.Tensor:
         """r(x) = −ψ̂'' + Vψ̂ − Eψ̂ of the normalized ψ̂ = ψ/‖ψ‖ at points x (N×1), no graph."""
         x = x.to(self.quad_x)
-        psi, _, d2psi = physics.derivatives(self.psi, x, 2, create_graph=False)
-        scale = physics.norm_squared(self.psi(self.quad_x), self.quad_w).rsqrt()
-        r = physics.residual(psi * scale, d2psi * scale, self.potential(x), self.energy)
+        psi, _, d2psi = derivatives(self.psi, x, 2, create_graph=False)
+        scale = norm_squared(self.psi(self.quad_x), self.quad_w).rsqrt()
+        r = residual(psi * scale, d2psi * scale, self.potential(x), self.energy)
         return r.detach()
 
     def total_loss(self, terms: dict[str, torch.Tensor]) -> torch.Tensor:
@@ -248,14 +249,14 @@ class EigenPINN(L.LightningModule):
             with torch.enable_grad():
                 nodes = nodes.reshape(-1, 1).to(next(self.lower.parameters()))
                 values = [
-                    [t.detach().to(like) for t in physics.derivatives(s.psi, nodes, 1, False)]
+                    [t.detach().to(like) for t in derivatives(s.psi, nodes, 1, False)]
                     for s in self.lower
                 ]
             psi = torch.cat([v[0] for v in values], dim=1)
             self.lower_scale = (self.quad_w * psi.square()).sum(dim=0).rsqrt()
             self.lower_q = psi * self.lower_scale
             self.lower_dq = torch.cat([v[1] for v in values], dim=1) * self.lower_scale
-            below = physics.rayleigh_quotient(
+            below = rayleigh_quotient(
                 self.lower_q[:, -1:], self.lower_dq[:, -1:], self.quad_v, self.quad_w
             ).item()
             self._floor = below - ALIASING_SLACK * abs(below)
@@ -359,14 +360,18 @@ class EigenPINN(L.LightningModule):
         """One ``TangentRitz`` step on E[ψ] at the quadrature; E ← E[ψ] after it."""
 
         def nodal() -> Nodal:
-            psi, dpsi, w, v = self.nodal_values()
+            values = self.nodal_values()
             if self.global_step == self.inject_nan_at_step:
-                psi = psi * float("nan")
-            return psi, dpsi, w, v
+                return Nodal(values.psi * float("nan"), values.grad, values.w, values.v)
+            return values
 
         step = self.global_step
         rayleigh = self._step(
-            stepper, nodal, jacobian=self.nodal_jacobian, floor=self._floor, check=self.check_values
+            stepper,
+            nodal,
+            jacobian=self.nodal_jacobian,
+            floor=self._step_floor(),
+            check=self.check_values,
         )
         rayleigh = rayleigh.detach()
         self._check_finite(rayleigh, torch.zeros_like(rayleigh), step)
@@ -378,6 +383,13 @@ class EigenPINN(L.LightningModule):
             terms = {k: t.detach() for k, t in self.loss_terms(self.quad_x[:0]).items()}
             self._log_terms(terms, self.total_loss(terms))
         return rayleigh
+
+    def _step_floor(self) -> float:
+        """The lowest E[ψ] a step may reach: π²/L² + min V less 1e-6 (no ψ with ψ(a) = ψ(b) = 0
+        lies below it: a trial there exploits the quadrature), or the state beneath."""
+        bound = self.potential.empty_box_level() + self.quad_v.min().item()
+        box = bound - 1e-6 * abs(bound)
+        return box if self._floor is None else max(box, self._floor)
 
     def _step(self, stepper: Any, closure: Callable[[], Any] | None, **kwargs: Any) -> Any:
         """The optimizer's step: direct (counted as LightningOptimizer.step counts it), or

@@ -18,8 +18,9 @@ import numpy as np
 import torch
 from lightning.pytorch.callbacks import TQDMProgressBar
 
-from qwpinn import physics
 from qwpinn.errors import ConfigError, integer_at_least
+from qwpinn.methods.energy import norm_squared, rayleigh_quotient, residual
+from qwpinn.numerics.derivatives import derivatives
 
 LOGGED = ("energy_rel_error", "psi_l2_error", "residual_rms", "energy_parameter_rel_error")
 
@@ -37,14 +38,14 @@ def evaluate_state(module: Any, spectrum: Any, sharp: Any = None) -> dict[str, A
     / |E_ref,sharp|.
     """
     (x, w, v), n = module.check_nodes(), module.n
-    psi, dpsi, d2psi = (t.detach() for t in physics.derivatives(module.psi, x, 2, False))
-    norm2 = physics.norm_squared(psi, w)
-    energy = physics.rayleigh_quotient(psi, dpsi, v, w).item()
-    q_psi, q_dpsi, q_w, q_v = (t.detach() for t in module.nodal_values())
-    trained = physics.rayleigh_quotient(q_psi, q_dpsi, q_v, q_w).item()
+    psi, dpsi, d2psi = (t.detach() for t in derivatives(module.psi, x, 2, False))
+    norm2 = norm_squared(psi, w)
+    energy = rayleigh_quotient(psi, dpsi, v, w).item()
+    q = module.nodal_values().detach()
+    trained = q.energy().item()
     psi_hat = psi * norm2.rsqrt()
-    r = physics.residual(psi_hat, d2psi * norm2.rsqrt(), v, torch.as_tensor(energy, dtype=x.dtype))
-    residual_rms = (physics.norm_squared(r, w) / w.sum()).sqrt().item()
+    r = residual(psi_hat, d2psi * norm2.rsqrt(), v, torch.as_tensor(energy, dtype=x.dtype))
+    residual_rms = (norm_squared(r, w) / w.sum()).sqrt().item()
     energies = np.asarray(spectrum.energies)
     e_param = float(module.energy.detach().item())
     e_ref, e_error, l2 = _errors(spectrum, n, x, w, psi_hat, energy)
@@ -80,7 +81,7 @@ def _errors(
     ref = torch.as_tensor(spectrum.psi_at(n, x.detach().cpu().numpy().ravel()), dtype=x.dtype)
     ref = ref.to(x.device).reshape(-1, 1)
     sign = 1.0 if (w * psi_hat * ref).sum().item() >= 0 else -1.0
-    l2 = physics.norm_squared(sign * psi_hat - ref, w).sqrt().item()
+    l2 = norm_squared(sign * psi_hat - ref, w).sqrt().item()
     e_ref = float(np.asarray(spectrum.energies)[n - 1])
     return e_ref, abs(energy - e_ref) / abs(e_ref), l2
 
@@ -281,7 +282,7 @@ def sample_wavefunctions(module: Any, spectrum: Any, points: int) -> dict[str, n
     xt = torch.as_tensor(x, dtype=module.quad_x.dtype, device=module.quad_x.device).reshape(-1, 1)
     psi, ref = [], []
     for state in [*module.lower, module]:
-        scale = physics.norm_squared(state.psi(state.quad_x), state.quad_w).rsqrt()
+        scale = norm_squared(state.psi(state.quad_x), state.quad_w).rsqrt()
         values = (state.psi(xt) * scale).cpu().numpy().ravel()
         exact = spectrum.psi_at(state.n, x)
         psi.append(values if np.dot(values, exact) >= 0 else -values)

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from qwpinn.errors import ConfigError, finite_number, one_of
-from qwpinn.expression import compile_formula
+from qwpinn.problems.expression import compile_formula
 
 ENERGY_MODES = ("trainable", "fixed")
 SMOOTH_REACH = 10.0  # |x − x_j| / w beyond which a tanh step is flat to 1 − tanh(10) ≈ 4e-9
@@ -70,12 +70,17 @@ class Potential:
         a, b = self.box
         return float(np.sum(w * self(0.5 * (b - a) * t + 0.5 * (a + b)))) / 2.0
 
+    def empty_box_level(self) -> float:
+        """π²/L²: the ground level of the empty box, so E[ψ] ≥ π²/L² + min V for every ψ with
+        ψ(a) = ψ(b) = 0."""
+        return (math.pi / self.length) ** 2
+
     def default_energy_init(self) -> float:
         """Problem-only guess for E: the lowest level of the empty box plus the mean of V.
 
         π²/L² + ⟨V⟩ — exact for the infinite well, never read from a reference solver.
         """
-        return (math.pi / self.length) ** 2 + self.mean()
+        return self.empty_box_level() + self.mean()
 
 
 class Expression(Potential):

@@ -24,12 +24,13 @@ from lightning.pytorch.callbacks import ModelCheckpoint, ProgressBar
 from omegaconf import DictConfig, OmegaConf
 
 from qwpinn import reference
-from qwpinn.ansatz import DirichletAnsatz, DomainAnsatz
-from qwpinn.callbacks import LOGGED, ReferenceMetrics, evaluate_state
-from qwpinn.config import validate
 from qwpinn.errors import ConfigError, finite_number, integer_at_least, one_of
-from qwpinn.grading import check_contrast, domain_maps, mapped_rule, quadrature_maps
-from qwpinn.module import DivergedError, EigenPINN
+from qwpinn.lightning.callbacks import LOGGED, ReferenceMetrics, evaluate_state
+from qwpinn.lightning.module import DivergedError, EigenPINN
+from qwpinn.models.ansatz import DirichletAnsatz, DomainAnsatz
+from qwpinn.numerics.grading import check_contrast, domain_maps, quadrature_maps
+from qwpinn.numerics.quadrature import mapped_rule
+from qwpinn.pipeline.config import validate
 from qwpinn.sweep import config_key_from_overrides, write_text_atomic
 
 _NOISE = (".*LeafSpec.*", ".*no pre-optimization state was saved.*")

@@ -30,17 +30,15 @@ from dataclasses import dataclass
 
 import torch
 
-from qwpinn.physics import rayleigh_quotient
+from qwpinn.methods.energy import Nodal
 
-Nodal = tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]  # ψ, ψ', w, V at nodes
 CHECK_SLACK = 1e-10  # relative rise of E[ψ] on the check rule that a step may cause
 
 
 def _energy_of(nodal: Callable[[], Nodal]) -> float:
     """E[ψ] of the nodal values a closure returns."""
     with torch.enable_grad():
-        psi, dpsi, w, v = (t.reshape(-1) for t in nodal())
-    return rayleigh_quotient(psi, dpsi, v, w).item()
+        return nodal().energy().item()
 
 
 def jacobian_rows(values: torch.Tensor, params: list[torch.Tensor]) -> torch.Tensor:
@@ -121,20 +119,17 @@ class TangentRitz(torch.optim.Optimizer):
         check: Callable[[], Nodal] | None = None,
     ) -> torch.Tensor:
         params = self._params()
-        psi, dpsi, w, v = (t.reshape(-1) for t in closure())
-        energy = rayleigh_quotient(psi, dpsi, v, w).detach()
+        nodal = closure()
+        energy = nodal.energy().detach()
         if not torch.isfinite(energy):  # nothing to step on; the caller reports it
             return energy
-        if jacobian is None:  # 2Q × P: ∂ψ/∂θ then ∂ψ'/∂θ at the nodes
-            tangent = jacobian_rows(torch.cat([psi, dpsi]), params)
-        else:
-            tangent = jacobian(params)
-        psi, dpsi, w, v = psi.detach(), dpsi.detach(), w.detach(), v.detach()
-        space = self._reduced(psi, dpsi, w, v, tangent)
+        # (Q + Q·d) × P: ∂ψ/∂θ then ∂∇ψ/∂θ at the nodes
+        tangent = jacobian_rows(nodal.rows(), params) if jacobian is None else jacobian(params)
+        space = self._reduced(nodal.detach(), tangent)
         start = torch.nn.utils.parameters_to_vector(params).detach()
         checked = None if check is None else _energy_of(check)
         group = self.param_groups[0]
-        floor = max(self._lowest_possible(w, v), -math.inf if floor is None else floor)
+        floor = -math.inf if floor is None else floor
         to_beat = energy if energy >= floor else torch.full_like(energy, math.inf)
         best = (to_beat, None, group["damping"])
         for k in self.trials:
@@ -146,8 +141,7 @@ class TangentRitz(torch.optim.Optimizer):
                 step = length * full
                 self._set(params, start + step)
                 with torch.enable_grad():
-                    t_psi, t_dpsi, *_ = closure()
-                    trial = rayleigh_quotient(t_psi.reshape(-1), t_dpsi.reshape(-1), v, w)
+                    trial = closure().energy()
                 if torch.isfinite(trial) and floor <= trial < best[0]:
                     best = (trial.detach(), step, damping)
         lowest, step, damping = best
@@ -162,23 +156,11 @@ class TangentRitz(torch.optim.Optimizer):
         group["damping"] = damping
         return lowest
 
-    @staticmethod
-    def _lowest_possible(w: torch.Tensor, v: torch.Tensor) -> float:
-        """π²/L² + min V (L = Σ w, the box; less 1e-6 relative): no ψ with ψ(a) = ψ(b) = 0
-        has a lower Rayleigh quotient, so a trial below it exploits the quadrature (ψ
-        oscillating between the nodes) and is refused."""
-        bound = (torch.pi / w.sum()).square() + v.min()
-        return (bound - 1e-6 * bound.abs()).item()
-
-    def _reduced(
-        self,
-        psi: torch.Tensor,
-        dpsi: torch.Tensor,
-        w: torch.Tensor,
-        v: torch.Tensor,
-        tangent: torch.Tensor,
-    ) -> _Subspace:
-        """The kept singular directions of the tangent space and the forms on them."""
+    def _reduced(self, nodal: Nodal, tangent: torch.Tensor) -> _Subspace:
+        """The kept singular directions of the tangent space and the forms on them; the
+        kinetic rows ∂∇ψ/∂θ carry the weights w·c."""
+        psi, dpsi, v = nodal.psi.reshape(-1), nodal.grad.reshape(-1), nodal.v.reshape(-1)
+        w, wk = nodal.w.reshape(-1), nodal.gradient_weights()
         q = psi.shape[0]
         scale = (w * psi.square()).sum().rsqrt()
         psi, dpsi, tangent = psi * scale, dpsi * scale, tangent * scale
@@ -186,8 +168,8 @@ class TangentRitz(torch.optim.Optimizer):
         overlap = (w * psi) @ phi  # m(ψ, ∂ψ/∂θ_k): removed, so every φ_k is orthogonal to ψ
         phi = phi - torch.outer(psi, overlap)
         dphi = dphi - torch.outer(dpsi, overlap)
-        root = w.sqrt().unsqueeze(1)
-        _, sigma, vh = torch.linalg.svd(torch.cat([root * phi, root * dphi]), full_matrices=False)
+        rows = torch.cat([w.sqrt().unsqueeze(1) * phi, wk.sqrt().unsqueeze(1) * dphi])
+        _, sigma, vh = torch.linalg.svd(rows, full_matrices=False)
         rcond = self.rcond or max(1e-10, 100.0 * torch.finfo(psi.dtype).eps)
         basis = vh[sigma > rcond * sigma[0]].T
         # A direction d with ∂ψ/∂θ·d = ψ (a pure rescaling of ψ) lies where the φ vanish: the
@@ -203,8 +185,8 @@ class TangentRitz(torch.optim.Optimizer):
             basis=basis,
             overlap=overlap @ basis,
             rescale=rescale,
-            a_psi=(w * dpsi) @ dphi + (w * v * psi) @ phi,
-            a_phi=dphi.T @ (w.unsqueeze(1) * dphi) + phi.T @ ((w * v).unsqueeze(1) * phi),
+            a_psi=(wk * dpsi) @ dphi + (w * v * psi) @ phi,
+            a_phi=dphi.T @ (wk.unsqueeze(1) * dphi) + phi.T @ ((w * v).unsqueeze(1) * phi),
             m_phi=m_phi,
             whiten=vectors * (values.clamp_min(0.0) + jitter).rsqrt(),
         )

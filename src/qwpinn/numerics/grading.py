@@ -112,22 +112,6 @@ def _graded(pieces: Sequence[tuple[float, float, float]]) -> list[PieceMap]:
     return maps
 
 
-def mapped_rule(
-    maps: Sequence[PieceMap], nodes: int, panels: int = 1
-) -> tuple[np.ndarray, np.ndarray]:
-    """Composite Gauss–Legendre rule: ``panels`` equal panels in t on every piece (a graded one
-    gets ``map.panels`` times as many), ``nodes`` per panel, ∫f dx = ∫ f(X(t)) X'(t) dt."""
-    t, w = np.polynomial.legendre.leggauss(nodes)
-    xs, ws = [], []
-    for piece in maps:
-        edges = np.linspace(0.0, 1.0, panels * piece.panels + 1)
-        for lo, hi in zip(edges[:-1], edges[1:], strict=False):
-            s = 0.5 * (hi - lo) * t + 0.5 * (hi + lo)
-            xs.append(piece.x(s))
-            ws.append(0.5 * (hi - lo) * w * piece.dx_dt(s))
-    return np.concatenate(xs), np.concatenate(ws)
-
-
 def check_contrast(potential: Any) -> None:
     """Refuse, before training, a piecewise-constant V whose highest step exceeds MAX_CONTRAST
     times E_span = π²/L², L the span of the pieces that are not graded (the well's own ground

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-from qwpinn.grading import PieceMap
+from qwpinn.numerics.grading import PieceMap
 
 
 class DirichletAnsatz(nn.Module):

@@ -1,0 +1,48 @@
+"""Derivatives of a field ψ(x) at points x of shape (N, d), by autograd.
+
+∇ψ = (∂ψ/∂x_1, ..., ∂ψ/∂x_d) is (N, d); Δψ = Σ_k ∂²ψ/∂x_k² is (N, 1). For d = 1 they are ψ'
+and ψ''.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import torch
+
+Field = Callable[[torch.Tensor], torch.Tensor]
+
+
+def derivatives(fn: Field, x: torch.Tensor, order: int, create_graph: bool) -> list[torch.Tensor]:
+    """[ψ] + [∇ψ] (order ≥ 1) + [Δψ] (order 2) at x (N, d).
+
+    Lower derivatives keep their graph (the next one and the loss need it); the highest keeps
+    it only if ``create_graph`` (set False when the loss does not backpropagate through it).
+    """
+    if order not in (0, 1, 2):
+        raise ValueError(f"order must be 0, 1 or 2, not {order}")
+    x = x.detach().requires_grad_(True)
+    psi = fn(x)
+    if order == 0:
+        return [psi]
+    grad = gradient(psi, x, create_graph or order > 1)
+    if order == 1:
+        return [psi, grad]
+    return [psi, grad, divergence(grad, x, create_graph)]
+
+
+def gradient(psi: torch.Tensor, x: torch.Tensor, create_graph: bool) -> torch.Tensor:
+    """∇ψ (N, d) of ψ (N, 1) computed from x (N, d); each row depends on its own point only."""
+    (grad,) = torch.autograd.grad(psi.sum(), x, create_graph=create_graph, retain_graph=True)
+    return grad
+
+
+def divergence(field: torch.Tensor, x: torch.Tensor, create_graph: bool) -> torch.Tensor:
+    """∇·F (N, 1) of a field F (N, d) of x: Σ_k ∂F_k/∂x_k, one backward pass per dimension."""
+    columns = [
+        torch.autograd.grad(field[:, k].sum(), x, create_graph=create_graph, retain_graph=True)[0][
+            :, k : k + 1
+        ]
+        for k in range(field.shape[1])
+    ]
+    return torch.stack(columns).sum(dim=0)
