@@ -14,7 +14,7 @@ from qwpinn.lightning.module import EigenPINN
 from qwpinn.models.ansatz import DirichletAnsatz
 from qwpinn.models.nets import MLP
 from qwpinn.numerics.quadrature import gauss_legendre
-from qwpinn.problems.potentials import FiniteWell, InfiniteWell
+from qwpinn.problems import FiniteWell, InfiniteWell
 
 LBFGS = functools.partial(torch.optim.LBFGS, max_iter=3)
 

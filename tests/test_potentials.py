@@ -8,7 +8,7 @@ import torch
 
 from qwpinn import reference
 from qwpinn.errors import ConfigError
-from qwpinn.problems.potentials import Barrier, FiniteWell, InfiniteWell, PiecewiseConstant
+from qwpinn.problems import Barrier, FiniteWell, InfiniteWell, PiecewiseConstant
 
 
 def test_defaults_match_the_design_table():

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from qwpinn.errors import ConfigError
 from qwpinn.models.ansatz import DirichletAnsatz
 from qwpinn.models.nets import MLP
-from qwpinn.problems.potentials import Barrier, FiniteWell, PiecewiseConstant
+from qwpinn.problems import Barrier, FiniteWell, PiecewiseConstant
 from qwpinn.reference import exact_energies, finite_difference_energies
 
 

@@ -10,7 +10,7 @@ import pytest
 from scipy.optimize import brentq
 
 from qwpinn import reference
-from qwpinn.problems.potentials import Barrier, FiniteWell, InfiniteWell, PiecewiseConstant
+from qwpinn.problems import Barrier, FiniteWell, InfiniteWell, PiecewiseConstant
 
 FINITE_WELL = [19.95481891118997, 75.14471135580202, 148.36649715744034, 218.12794913942912]
 BARRIER = [23.948884869418485, 40.07352002768155, 107.89078752023708, 160.17703338097814]

@@ -23,7 +23,7 @@ from qwpinn.numerics.derivatives import derivatives
 from qwpinn.numerics.grading import domain_maps
 from qwpinn.numerics.quadrature import gauss_legendre
 from qwpinn.optim.tangent import TangentRitz, jacobian_rows
-from qwpinn.problems.potentials import FiniteWell, InfiniteWell
+from qwpinn.problems import FiniteWell, InfiniteWell
 
 
 class LinearCombination(nn.Module):

@@ -23,7 +23,7 @@ from qwpinn import reference
 from qwpinn.errors import ConfigError
 from qwpinn.models.ansatz import DomainAnsatz
 from qwpinn.pipeline.run import build, build_datamodule, build_module, run, steps_per_batch
-from qwpinn.problems.potentials import Barrier, FiniteWell
+from qwpinn.problems import Barrier, FiniteWell
 
 POTENTIALS = sorted(p.stem for p in (CONF / "potential").glob("*.yaml"))
 ARCHS = sorted(p.stem for p in (CONF / "arch").glob("*.yaml"))
