@@ -60,7 +60,8 @@ from conftest import compose_config  # noqa: E402
 from qwpinn import reference  # noqa: E402
 from qwpinn.lightning.callbacks import EnergyHistory, evaluate_state  # noqa: E402
 from qwpinn.numerics.quadrature import gauss_legendre  # noqa: E402
-from qwpinn.pipeline.run import build, build_datamodule, build_module, run  # noqa: E402
+from qwpinn.pipeline.build import build, build_datamodule, build_module  # noqa: E402
+from qwpinn.pipeline.run import run  # noqa: E402
 
 POTENTIALS = ("finite_well", "barrier")
 THRESHOLDS = (1e-3, 1e-5, 1e-7, 1e-9)

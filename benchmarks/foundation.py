@@ -25,7 +25,8 @@ import provenance  # noqa: E402
 
 from conftest import compose_config  # noqa: E402
 from qwpinn import reference  # noqa: E402
-from qwpinn.pipeline.run import build, run  # noqa: E402
+from qwpinn.pipeline.build import build  # noqa: E402
+from qwpinn.pipeline.run import run  # noqa: E402
 
 CASES = [  # (label, overrides, energy targets)
     ("finite_well", ["potential=finite_well"], "well"),

@@ -33,7 +33,7 @@ import provenance  # noqa: E402
 
 from conftest import compose_config  # noqa: E402
 from qwpinn.lightning.data import CollocationDataModule  # noqa: E402
-from qwpinn.pipeline.run import build, build_module, steps_per_batch  # noqa: E402
+from qwpinn.pipeline.build import build, build_module, steps_per_batch  # noqa: E402
 
 CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
 

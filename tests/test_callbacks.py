@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from qwpinn import reference
-from qwpinn.lightning.callbacks import EnergyHistory, time_to_stay_below
-from qwpinn.pipeline.run import build, run
+from qwpinn.evaluation.history import EnergyHistory, time_to_stay_below
+from qwpinn.pipeline.build import build
+from qwpinn.pipeline.run import run
 
 SHORT = ("trainer.max_steps=40", "optimizer.adam_steps=30", "quadrature_nodes=24", "~logger")
 
@@ -82,18 +83,18 @@ def test_the_check_rule_is_finer_shares_no_node_and_exposes_a_coarse_rule(
 ):
     """E[ψ] on the 2n+1-node check rule is the network's own: an untrained net's E[ψ] on a
     2-node rule is off by far more than ALIASING, on the 32-node rule by round-off only."""
-    from qwpinn.lightning.callbacks import evaluate_state
-    from qwpinn.pipeline.run import ALIASING, _state_status, build_module
+    from qwpinn.evaluation.metrics import ALIASING, evaluate_state, state_status
+    from qwpinn.pipeline.build import build_module
 
     cfg = make_config(f"quadrature_nodes={nodes}", "~logger")
     potential = build("potential", cfg.potential)
-    module = build_module(cfg, potential, potential.default_energy_init()).double()
-    module._materialize(with_energy=True)
-    check_x, check_w, _ = module.check_nodes()
+    module = build_module(cfg, potential, potential.default_energy_init()).double().state
+    module.materialize(with_energy=True)
+    check_x, check_w = module.check_rule.tensors(module.quad_x)
     assert check_x.shape[0] == (2 * nodes + 1) * 3  # three smooth pieces of the finite well
     assert check_w.sum().item() == pytest.approx(1.0, rel=1e-14)
     assert (check_x - module.quad_x.T).abs().min().item() > 1e-6  # no shared node
     state = evaluate_state(module, reference.solve(potential, 4))
     assert (state["quadrature_gap"] > ALIASING) == exploited
     forced = {**state, "nodes": 0, "nearest_level": 1}  # a ground state in every other respect
-    assert _state_status(forced, scale_free=True) == ("aliased" if exploited else "ok")
+    assert state_status(forced, scale_free=True) == ("aliased" if exploited else "ok")

@@ -69,7 +69,7 @@ def test_alternating_parity_separates_the_double_well_pair(make_config):
     steps leave E_2 at ~4e-4, a splitting error of ~2.5%; 1e-8 takes ~500 steps, ~1 min.)"""
     from exact import smooth_energies
 
-    from qwpinn.pipeline.run import build
+    from qwpinn.pipeline.build import build
 
     cfg = make_config("experiment=double_well_tunneling", "ansatz.parity=alternate", *QUICK)
     results = run(cfg)

@@ -10,9 +10,9 @@ import torch
 from test_module import fit, make_module
 from test_train import SHORT
 
-from qwpinn.errors import ConfigError
-from qwpinn.lightning.module import DivergedError
-from qwpinn.pipeline.run import _state_status, run
+from qwpinn.errors import ConfigError, DivergedError
+from qwpinn.evaluation.metrics import state_status
+from qwpinn.pipeline.run import run
 
 GOOD = {"n": 2, "norm": 1.0, "nearest_level": 2, "nodes": 1, "quadrature_gap": 1e-12}
 
@@ -33,7 +33,7 @@ GOOD = {"n": 2, "norm": 1.0, "nearest_level": 2, "nodes": 1, "quadrature_gap": 1
 )
 def test_each_status_follows_from_the_state(change, scale_free, status):
     """The status rule on hand-made states: each failure is named, in the README's order."""
-    assert _state_status({**GOOD, **change}, scale_free) == status
+    assert state_status({**GOOD, **change}, scale_free) == status
 
 
 def test_an_odd_trial_function_for_the_ground_state_is_a_wrong_state(make_config):
@@ -82,12 +82,12 @@ def test_a_non_finite_gradient_stops_training_before_the_step(tmp_path):
     """A finite loss whose gradient is NaN raises DivergedError naming the step, and no
     parameter moved with that gradient."""
     module = make_module(refine=None)
-    weight = next(module.ansatz.parameters())
+    weight = next(module.state.ansatz.parameters())
     weight.register_hook(lambda g: torch.full_like(g, float("nan")))
-    before = [p.detach().clone() for p in module.ansatz.parameters()]
+    before = [p.detach().clone() for p in module.state.ansatz.parameters()]
     with pytest.raises(DivergedError, match=r"at step 0 \(loss=[0-9.e+-]+, gradient norm=nan"):
         fit(module, tmp_path, steps=3)
-    after = list(module.ansatz.parameters())
+    after = list(module.state.ansatz.parameters())
     assert all(torch.equal(a, b.to(a.dtype)) for a, b in zip(before, after, strict=True))
 
 

@@ -204,7 +204,7 @@ def test_invalid_method_lists_allowed_values():
 def config_potential(name: str):
     """The potential exactly as conf/potential/<name>.yaml builds it (box included)."""
     from conftest import compose_config
-    from qwpinn.pipeline.run import build
+    from qwpinn.pipeline.build import build
 
     return build("potential", compose_config(Path("unused"), f"potential={name}").potential)
 

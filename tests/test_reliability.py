@@ -51,10 +51,10 @@ def test_out_of_range_values_stop_before_training(make_config, override, key):
 
 
 def test_the_refining_optimizer_learning_rate_must_be_positive(make_config):
-    """validate() also checks optimizer.refine.lr when the optimizer has a refining phase."""
+    """validate() also checks optimizer.refine.optimizer.lr when the optimizer has a refining phase."""
     with pytest.raises(ConfigError) as err:
-        run(make_config("optimizer=adam_lbfgs", "optimizer.refine.lr=0", *SHORT))
-    assert err.value.key == "optimizer.refine.lr"
+        run(make_config("optimizer=adam_lbfgs", "optimizer.refine.optimizer.lr=0", *SHORT))
+    assert err.value.key == "optimizer.refine.optimizer.lr"
 
 
 def test_a_nan_loss_ends_the_run_as_diverged_and_keeps_the_last_good_state(make_config):

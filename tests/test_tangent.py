@@ -3,7 +3,6 @@ and the exact reference."""
 
 from __future__ import annotations
 
-import functools
 import math
 
 import numpy as np
@@ -14,14 +13,15 @@ from test_module import fit, make_module
 from torch import nn
 
 from qwpinn import reference
-from qwpinn.errors import ConfigError
-from qwpinn.lightning.module import DivergedError
+from qwpinn.errors import ConfigError, DivergedError
+from qwpinn.lightning.callbacks import NanInjection
 from qwpinn.methods.energy import Nodal
 from qwpinn.models.ansatz import DomainAnsatz
 from qwpinn.models.nets import MLP
 from qwpinn.numerics.derivatives import derivatives
 from qwpinn.numerics.grading import domain_maps
 from qwpinn.numerics.quadrature import gauss_legendre
+from qwpinn.optim.phases import TangentPhase
 from qwpinn.optim.tangent import TangentRitz, jacobian_rows
 from qwpinn.problems import FiniteWell, InfiniteWell
 
@@ -104,7 +104,7 @@ def test_steps_never_raise_the_energy_and_reach_the_reference():
 
 
 def tangent_module(**kwargs):
-    options = {"refine": functools.partial(TangentRitz), **kwargs}
+    options = {"refine": TangentPhase(), **kwargs}
     return make_module(
         weights={"rayleigh": 1.0, "residual": 0.0, "normalization": 1.0},
         energy_update="rayleigh",
@@ -118,13 +118,14 @@ def test_the_module_refines_with_tangent_ritz_after_adam(tmp_path):
     refined, adam_only = tangent_module(), tangent_module(refine=None)
     fit(refined, tmp_path, steps=20)
     fit(adam_only, tmp_path, steps=20)
-    exact = reference.solve(refined.potential, 1).energies[0]
-    terms = refined.loss_terms(refined.quad_x[:0])
+    exact = reference.solve(refined.state.potential, 1).energies[0]
+    terms = refined.loss.terms(refined.state, refined.state.quad_x[:0])
+    energy = refined.state.energy.item()
 
-    assert isinstance(refined._steppers[1].optimizer, TangentRitz)
-    assert refined.energy.item() == pytest.approx(terms["rayleigh"].item(), rel=1e-12)
-    assert exact < refined.energy.item()
-    assert refined.energy.item() - exact < 0.1 * (adam_only.energy.item() - exact)
+    assert isinstance(refined.optimizers()[1].optimizer, TangentRitz)
+    assert energy == pytest.approx(terms["rayleigh"].item(), rel=1e-12)
+    assert exact < energy
+    assert energy - exact < 0.1 * (adam_only.state.energy.item() - exact)
 
 
 @pytest.mark.parametrize(
@@ -143,16 +144,16 @@ def test_losses_tangent_ritz_cannot_minimize_are_refused_by_key(tmp_path, change
         "energy_update": "rayleigh",
         **change,
     }
-    module = make_module(refine=functools.partial(TangentRitz), **options)
+    module = make_module(refine=TangentPhase(), **options)
     with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
         fit(module, tmp_path, steps=5)
 
 
 def test_a_non_finite_energy_in_the_tangent_phase_names_the_step(tmp_path):
-    module = tangent_module(inject_nan_at_step=5)
+    module = tangent_module()
     with pytest.raises(DivergedError, match="step 5"):
-        fit(module, tmp_path, steps=10)
-    assert np.isfinite([p.detach().numpy() for p in module.ansatz.parameters()][0]).all()
+        fit(module, tmp_path, steps=10, callbacks=[NanInjection(5)])
+    assert np.isfinite([p.detach().numpy() for p in module.state.ansatz.parameters()][0]).all()
 
 
 def test_the_floor_is_below_the_ground_level_and_is_the_infinite_wells_own():
@@ -167,13 +168,14 @@ def test_the_floor_is_below_the_ground_level_and_is_the_infinite_wells_own():
 def test_the_chunked_jacobian_of_a_projected_state_equals_the_batched_one():
     """Node chunks and the projection applied afterwards give the same rows as one batched
     backward pass through the projected ψ (state 2 above a frozen state 1)."""
-    lower = make_module(potential=FiniteWell(), refine=None)
-    lower._materialize(True)
+    lower = make_module(potential=FiniteWell(), refine=None).state
+    lower.materialize(True)
     ritz = {"rayleigh": 1.0, "residual": 0.0, "normalization": 1.0}
     module = make_module(refine=None, weights=ritz, energy_update="rayleigh", lower_states=[lower])
-    module.double()._materialize(True)
-    params = list(module.ansatz.parameters())
-    batched = jacobian_rows(module.nodal_values().rows(), params)
-    chunked = module.nodal_jacobian(params, chunk=7)
+    state = module.double().state
+    state.materialize(True)
+    params = list(state.ansatz.parameters())
+    batched = jacobian_rows(state.nodal().rows(), params)
+    chunked = state.jacobian(params, chunk=7)
     assert chunked.shape == batched.shape
     torch.testing.assert_close(chunked, batched, rtol=1e-10, atol=1e-12)

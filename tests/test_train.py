@@ -22,7 +22,8 @@ from conftest import CONF, ROOT
 from qwpinn import reference
 from qwpinn.errors import ConfigError
 from qwpinn.models.ansatz import DomainAnsatz
-from qwpinn.pipeline.run import build, build_datamodule, build_module, run, steps_per_batch
+from qwpinn.pipeline.build import build, build_datamodule, build_module, steps_per_batch
+from qwpinn.pipeline.run import run
 from qwpinn.problems import Barrier, FiniteWell
 
 POTENTIALS = sorted(p.stem for p in (CONF / "potential").glob("*.yaml"))
@@ -303,7 +304,7 @@ def test_residual_adaptive_resampling_adds_the_points_of_largest_residual(make_c
     # one round by hand: the added points are the candidates of largest |r|
     potential = build("potential", cfg.potential)
     module = build_module(cfg, potential, potential.default_energy_init()).double()
-    module._materialize(with_energy=True)
+    module.state.materialize(with_energy=True)
     rar = ResidualAdaptiveResampling(every_n_steps=5, candidates=256, add=8)
     rar.on_fit_start(None, module)
     state = rar.generator.get_state()
@@ -311,12 +312,12 @@ def test_residual_adaptive_resampling_adds_the_points_of_largest_residual(make_c
     rar.on_train_batch_end(trainer, module)
     rar.generator.set_state(state)
     x = torch.rand(256, 1, generator=rar.generator)
-    r = module.residual_at(x).abs().flatten()
-    assert torch.equal(module._added_points, x[r.topk(8).indices].double())
+    r = module.state.residual_at(x).abs().flatten()
+    assert torch.equal(module.added_points, x[r.topk(8).indices].double())
     assert r.topk(8).values.min() > r.median()
     trainer.global_step = 6  # not a multiple of every_n_steps: nothing added
     rar.on_train_batch_end(trainer, module)
-    assert module._added_points.shape == (8, 1)
+    assert module.added_points.shape == (8, 1)
 
 
 VARIANTS = sorted(p.stem for p in (CONF / "variant").glob("*.yaml"))
@@ -357,7 +358,7 @@ def test_domain_ansatz_reaches_the_reference_on_the_finite_well(make_config):
     state = result["states"][0]
     assert result["status"] == "ok"
     assert state["energy_rel_error"] < 1e-5 and state["psi_l2_error"] < 1e-2
-    ansatz = build_module(cfg, FiniteWell(), 20.0).ansatz
+    ansatz = build_module(cfg, FiniteWell(), 20.0).state.ansatz
     assert isinstance(ansatz, DomainAnsatz) and len(ansatz.nets) == 3
 
 

@@ -43,3 +43,7 @@ def integer_at_least(key: str, value: Any, minimum: int = 1) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise ConfigError(key, value, f"must be an integer >= {minimum}")
     return value
+
+
+class DivergedError(FloatingPointError):
+    """A non-finite loss, gradient norm or energy during training; the message names the step."""

@@ -46,3 +46,18 @@ def divergence(field: torch.Tensor, x: torch.Tensor, create_graph: bool) -> torc
         for k in range(field.shape[1])
     ]
     return torch.stack(columns).sum(dim=0)
+
+
+def jacobian_rows(values: torch.Tensor, params: list[torch.Tensor]) -> torch.Tensor:
+    """∂values_i/∂θ for flat ``values`` (rows × P), by one batched backward pass: its cost
+    grows with rows × the size of the graph behind ``values``."""
+    eye = torch.eye(values.shape[0], dtype=values.dtype, device=values.device)
+    grads = torch.autograd.grad(values, params, eye, is_grads_batched=True, allow_unused=True)
+    rows = values.shape[0]
+    return torch.cat(
+        [
+            values.new_zeros(rows, p.numel()) if g is None else g.reshape(rows, -1)
+            for g, p in zip(grads, params, strict=True)
+        ],
+        dim=1,
+    )

@@ -7,10 +7,13 @@ Gauss–Legendre nodes per panel: exact to degree 2n − 1 in t on every panel.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import torch
 
-from qwpinn.numerics.grading import PieceMap
+from qwpinn.numerics.grading import PieceMap, quadrature_maps
 
 
 def mapped_rule(
@@ -36,3 +39,49 @@ def gauss_legendre(
     cuts = [float(box[0]), *sorted(float(p) for p in breakpoints), float(box[1])]
     maps = [PieceMap(lo, hi) for lo, hi in zip(cuts[:-1], cuts[1:], strict=False)]
     return mapped_rule(maps, nodes_per_piece, panels)
+
+
+@dataclass(frozen=True)
+class Quadrature:
+    """∫ f dx ≈ Σ_i w_i f(x_i): ``nodes`` (N, d), ``weights`` (N,) and the ``cells`` (N,)
+    each node belongs to (a panel in 1D, a product of panels in d dims), all float64."""
+
+    nodes: np.ndarray
+    weights: np.ndarray
+    cells: np.ndarray
+
+    @property
+    def dim(self) -> int:
+        return self.nodes.shape[1]
+
+    def integrate(self, values: np.ndarray) -> float:
+        return float(np.sum(self.weights * np.asarray(values).reshape(-1)))
+
+    def tensors(self, like: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Nodes (N, d) and weights (N, 1) in the dtype and on the device of ``like``."""
+        nodes = torch.as_tensor(self.nodes, dtype=torch.float64).to(like)
+        weights = torch.as_tensor(self.weights, dtype=torch.float64).reshape(-1, 1).to(like)
+        return nodes, weights
+
+    @classmethod
+    def on_maps(cls, maps: Sequence[PieceMap], nodes: int, panels: int = 1) -> Quadrature:
+        """The 1D composite rule of ``mapped_rule``, a cell per panel."""
+        x, w = mapped_rule(maps, nodes, panels)
+        return cls(x.reshape(-1, 1), w, np.arange(x.size) // nodes)
+
+    def times(self, other: Quadrature) -> Quadrature:
+        """The tensor-product rule on this box × the other's: nodes (N·M, d + d'), weights
+        w_i·w'_j, cells numbered i_cell·(cells of other) + j_cell."""
+        n, m = len(self.weights), len(other.weights)
+        nodes = np.hstack([np.repeat(self.nodes, m, axis=0), np.tile(other.nodes, (n, 1))])
+        weights = np.repeat(self.weights, m) * np.tile(other.weights, n)
+        cells = np.repeat(self.cells, m) * (other.cells.max() + 1) + np.tile(other.cells, n)
+        return Quadrature(nodes, weights, cells)
+
+
+def problem_rules(potential: Any, nodes: int) -> tuple[Quadrature, Quadrature]:
+    """The training rule (``nodes`` per panel on the pieces of ``grading.quadrature_maps``) and
+    the check rule (2·nodes + 1 per panel: exact to twice the degree, no node shared)."""
+    maps = quadrature_maps(potential)
+    panels = potential.quadrature_panels
+    return Quadrature.on_maps(maps, nodes, panels), Quadrature.on_maps(maps, 2 * nodes + 1, panels)

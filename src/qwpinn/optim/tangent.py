@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import torch
 
 from qwpinn.methods.energy import Nodal
+from qwpinn.numerics.derivatives import jacobian_rows
 
 CHECK_SLACK = 1e-10  # relative rise of E[ψ] on the check rule that a step may cause
 
@@ -39,21 +40,6 @@ def _energy_of(nodal: Callable[[], Nodal]) -> float:
     """E[ψ] of the nodal values a closure returns."""
     with torch.enable_grad():
         return nodal().energy().item()
-
-
-def jacobian_rows(values: torch.Tensor, params: list[torch.Tensor]) -> torch.Tensor:
-    """∂values_i/∂θ for flat ``values`` (rows × P), by one batched backward pass: its cost
-    grows with rows × the size of the graph behind ``values``."""
-    eye = torch.eye(values.shape[0], dtype=values.dtype, device=values.device)
-    grads = torch.autograd.grad(values, params, eye, is_grads_batched=True, allow_unused=True)
-    rows = values.shape[0]
-    return torch.cat(
-        [
-            values.new_zeros(rows, p.numel()) if g is None else g.reshape(rows, -1)
-            for g, p in zip(grads, params, strict=True)
-        ],
-        dim=1,
-    )
 
 
 @dataclass(frozen=True)

@@ -159,6 +159,7 @@ class ExcitedConf:
 @dataclass
 class PathsConf:
     output_dir: str = MISSING
+    state_dir: str = MISSING
 
 
 @dataclass
@@ -235,7 +236,7 @@ def validate(cfg: DictConfig) -> None:
         _integer(cfg, "optimizer.adam_steps_pieces", minimum=0)
     _integer(cfg, "data.steps_per_batch", minimum=1)
     _integer(cfg, "optimizer.stop_window", minimum=1)
-    for key in ("optimizer.adam.lr", "optimizer.energy_lr", "optimizer.refine.lr"):
+    for key in ("optimizer.adam.lr", "optimizer.energy_lr", "optimizer.refine.optimizer.lr"):
         if OmegaConf.select(cfg, key) is not None:
             _number(cfg, key, positive=True)
     _number(cfg, "optimizer.stop_tol", positive=False)

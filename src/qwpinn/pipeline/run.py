@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-import functools
+import copy
 import json
 import math
 import platform
@@ -18,24 +18,20 @@ from typing import Any
 import lightning as L
 import numpy as np
 import torch
-from hydra.errors import InstantiationException
-from hydra.utils import instantiate
-from lightning.pytorch.callbacks import ModelCheckpoint, ProgressBar
-from omegaconf import DictConfig, OmegaConf
+from lightning.pytorch.callbacks import ProgressBar
+from omegaconf import DictConfig, OmegaConf, open_dict
 
 from qwpinn import reference
-from qwpinn.errors import ConfigError, finite_number, integer_at_least, one_of
-from qwpinn.lightning.callbacks import LOGGED, ReferenceMetrics, evaluate_state
-from qwpinn.lightning.module import DivergedError, EigenPINN
-from qwpinn.models.ansatz import DirichletAnsatz, DomainAnsatz
-from qwpinn.numerics.grading import check_contrast, domain_maps, quadrature_maps
-from qwpinn.numerics.quadrature import mapped_rule
+from qwpinn.errors import ConfigError, DivergedError, finite_number
+from qwpinn.evaluation.metrics import LOGGED, evaluate_state, state_status
+from qwpinn.lightning.callbacks import NanInjection
+from qwpinn.methods.eigen import EigenState
+from qwpinn.numerics.grading import check_contrast
+from qwpinn.pipeline.build import build, build_datamodule, build_module, with_reference
 from qwpinn.pipeline.config import validate
 from qwpinn.sweep import config_key_from_overrides, write_text_atomic
 
 _NOISE = (".*LeafSpec.*", ".*no pre-optimization state was saved.*")
-ANSATZ_KINDS = ("dirichlet", "domain")
-ALIASING = 1e-6  # relative gap between E[ψ] on the training and the check rule
 REFERENCE_LEVELS = 4  # levels solved for wrong-state detection (the ground state is level 1)
 
 
@@ -121,13 +117,13 @@ def _train(cfg: DictConfig, out: Path) -> dict[str, Any]:
         "resumed_from": None,
         "states": [],
     }
-    states: list[EigenPINN] = []
+    states: list[EigenState] = []
     for _ in range(count):
         module, state, steps, status, error, ckpt_path = _fit_state(
             cfg, out, potential, (spectrum, sharp_spectrum), energy_init, states, count == 1
         )
         scale_free = float(cfg.loss.weights.get("rayleigh", 0.0)) > 0.0
-        status = _state_status(state, scale_free) if status == "ok" else status
+        status = state_status(state, scale_free) if status == "ok" else status
         results["states"].append({**state, "steps": steps, "status": status})
         results["steps"] += steps
         results["resumed_from"] = results["resumed_from"] or ckpt_path
@@ -136,7 +132,7 @@ def _train(cfg: DictConfig, out: Path) -> dict[str, Any]:
         if error:
             results["error"] = error
             break
-        states.append(module)
+        states.append(module.state)
     if len(results["states"]) >= 2:  # tunnelling splitting of the lowest pair
         first, second = results["states"][:2]
         value, ref = second["energy"] - first["energy"], second["energy_ref"] - first["energy_ref"]
@@ -146,127 +142,34 @@ def _train(cfg: DictConfig, out: Path) -> dict[str, Any]:
     return results
 
 
-def build_module(
-    cfg: DictConfig, potential: Any, energy_init: float, lower: Sequence[EigenPINN] = ()
-) -> EigenPINN:
-    """The EigenPINN of state len(lower) + 1 as the config describes it (untrained)."""
-    loss = OmegaConf.to_container(cfg.loss, resolve=True)
-    return EigenPINN(
-        build_ansatz(cfg, potential, len(lower) + 1),
-        potential,
-        quadrature=quadrature(potential, int(cfg.quadrature_nodes)),
-        check_quadrature=quadrature(potential, 2 * int(cfg.quadrature_nodes) + 1),
-        energy_init=energy_init,
-        weights=loss["weights"],
-        normalize_psi=loss["normalize_psi"],
-        energy_update=loss["energy_update"],
-        annealing=loss.get("annealing"),
-        adam=build("optimizer.adam", cfg.optimizer.adam),
-        refine=build("optimizer.refine", cfg.optimizer.refine) if cfg.optimizer.refine else None,
-        scheduler=build("optimizer.scheduler", cfg.optimizer.scheduler)
-        if cfg.optimizer.scheduler
-        else None,
-        energy_lr=cfg.optimizer.energy_lr,
-        adam_steps=adam_steps(cfg, potential),
-        stop_tol=cfg.optimizer.stop_tol,
-        stop_window=cfg.optimizer.stop_window,
-        log_every_n_steps=cfg.trainer.get("log_every_n_steps", 50),
-        inject_nan_at_step=cfg.get("inject_nan_at_step"),
-        lower_states=lower,
-        orthogonality=cfg.excited.orthogonality,
-    )
-
-
-def adam_steps(cfg: DictConfig, potential: Any) -> int:
-    """``optimizer.adam_steps_pieces`` (when set) for the domain ansatz on a piecewise-constant
-    V, whose start is close enough for TangentRitz alone; else ``optimizer.adam_steps``."""
-    pieces = cfg.optimizer.get("adam_steps_pieces")
-    on_pieces = bool(potential.pieces) and cfg.ansatz.get("kind") == "domain"
-    return int(pieces if pieces is not None and on_pieces else cfg.optimizer.adam_steps)
-
-
-def quadrature(potential: Any, nodes: int) -> tuple[np.ndarray, np.ndarray]:
-    """The potential's composite Gauss–Legendre rule with ``nodes`` per panel (training:
-    ``quadrature_nodes``; the check rule: 2·quadrature_nodes + 1, exact to twice the degree
-    and sharing no node with it), on the panels of ``grading.quadrature_maps``."""
-    return mapped_rule(quadrature_maps(potential), nodes, potential.quadrature_panels)
-
-
-def build_datamodule(cfg: DictConfig, box: Sequence[float], seed: int) -> Any:
-    """The collocation-point DataModule of the ``data`` group (its ``rar`` callback apart)."""
-    data = OmegaConf.masked_copy(cfg.data, [k for k in cfg.data if k != "rar"])
-    return build("data", data, box=box, seed=seed, steps_per_batch=steps_per_batch(cfg))
-
-
-def steps_per_batch(cfg: DictConfig) -> int:
-    """Optimizer steps per Lightning batch: ``data.steps_per_batch`` lowered to the gcd with
-    the log interval and every ``callbacks.*.every_n_*`` and ``data.rar.every_n_steps``
-    interval, so logs, checkpoints, reference metrics and resampling fall on exactly the steps
-    they would at one step per batch."""
-    intervals = [int(cfg.trainer.get("log_every_n_steps", 50))]
-    for node in [*cfg.callbacks.values(), cfg.data.get("rar")]:
-        if node:
-            intervals += [int(v) for k, v in node.items() if k.startswith("every_n_") and v]
-    return math.gcd(int(cfg.data.get("steps_per_batch", 1)), *intervals)
-
-
-def build_ansatz(cfg: DictConfig, potential: Any, n: int) -> torch.nn.Module:
-    """State n's trial ψ: one net on the box (``dirichlet``) or one per piece (``domain``)."""
-    kind = one_of("ansatz.kind", cfg.ansatz.get("kind", "dirichlet"), ANSATZ_KINDS)
-    parity = parity_of(cfg.ansatz.get("parity"), n, potential)
-    if kind == "domain":
-        if cfg.ansatz.kinks:
-            raise ConfigError("ansatz.kinks", True, "must be false with ansatz=domain")
-        width = cfg.ansatz.get("width")
-        if width is not None:
-            integer_at_least("ansatz.width", width)
-        sizes = {} if width is None else {"width": width}
-        maps = domain_maps(potential)
-        nets = [build("arch", cfg.arch, out_features=1, **sizes) for _ in maps]
-        return DomainAnsatz(nets, maps, parity)
-    if any(m.scale is not None for m in quadrature_maps(potential)):
-        raise ConfigError(
-            "ansatz.kind", kind, "cannot follow ψ across a barrier this wide: use ansatz=domain"
-        )
-    kinks = potential.breakpoints if cfg.ansatz.kinks else ()
-    if kinks and parity:  # g(x) ± g(a+b−x) needs the mirrored kinks too
-        kinks = sorted({*kinks, *(potential.box[0] + potential.box[1] - k for k in kinks)})
-    net = build("arch", cfg.arch, out_features=1 + len(kinks))
-    return DirichletAnsatz(net, potential.box, kinks, parity)
-
-
 def _fit_state(
     cfg: DictConfig,
     out: Path,
     potential: Any,
     spectra: tuple[Any, Any],
     energy_init: float,
-    lower: list[EigenPINN],
+    lower: list[EigenState],
     single: bool,
-) -> tuple[EigenPINN, dict[str, Any], int, str, str | None, str | None]:
-    """Train state len(lower) + 1 with the lower states frozen; return it, its reference
-    errors (``evaluate_state`` against the problem's spectrum and, smoothed, the sharp one),
-    its steps, status, error line and the checkpoint resumed."""
+) -> tuple[Any, dict[str, Any], int, str, str | None, str | None]:
+    """Train state len(lower) + 1 with the lower states frozen; return its module, its
+    reference errors (``evaluate_state`` against the problem's spectrum and, smoothed, the
+    sharp one), its steps, status, error line and the checkpoint resumed."""
     n = len(lower) + 1
     spectrum, sharp_spectrum = spectra
     module = build_module(cfg, potential, energy_init, lower)
+    cfg = _for_state(cfg, out, n, single)  # one checkpoint dir, history and log run per state
     callbacks = [
-        _with_reference(build(f"callbacks.{k}", c), spectrum) for k, c in cfg.callbacks.items() if c
+        with_reference(build(f"callbacks.{k}", c), spectrum) for k, c in cfg.callbacks.items() if c
     ]
     if cfg.data.get("rar"):
         callbacks.append(build("data.rar", cfg.data.rar))
+    if cfg.get("inject_nan_at_step") is not None:
+        callbacks.append(NanInjection(cfg.inject_nan_at_step))
     if not cfg.trainer.get("enable_progress_bar", True):
         callbacks = [c for c in callbacks if not isinstance(c, ProgressBar)]
     logger = build("logger", cfg.logger) if cfg.get("logger") else False
-    if not single:  # one checkpoint dir, energy history and TensorBoard run per state
-        for callback in callbacks:
-            if isinstance(callback, ModelCheckpoint) and callback.dirpath:
-                callback.dirpath = str(Path(callback.dirpath) / f"state_{n}")
-            if isinstance(callback, ReferenceMetrics) and callback.output_dir:
-                callback.output_dir = callback.output_dir / f"state_{n}"
-        if logger:
-            logger = build("logger", cfg.logger, version=f"state_{n}")
-    trainer = build("trainer", cfg.trainer, callbacks=callbacks, logger=logger)
+    # every batch may carry a log step: the module logs at its own log_every_n_steps
+    trainer = build("trainer", cfg.trainer, callbacks=callbacks, logger=logger, log_every_n_steps=1)
     datamodule = build_datamodule(cfg, potential.box, seed=int(cfg.seed) + n - 1)
 
     status, error = "ok", None
@@ -277,14 +180,25 @@ def _fit_state(
         trainer.fit(module, datamodule=datamodule, ckpt_path=ckpt_path)
     except DivergedError as err:
         status, error = "diverged", str(err)
-    state = evaluate_state(module, spectrum, sharp_spectrum)
+    state = evaluate_state(module.state, spectrum, sharp_spectrum)
     for callback in callbacks:
-        if isinstance(callback, ReferenceMetrics):
+        if hasattr(callback, "time_to"):
             state["time_to"] = callback.time_to()
     if logger:
         final = {f"final/{k}": state[k] for k in LOGGED if math.isfinite(state[k])}
         logger.log_hyperparams(_flat_hparams(cfg), final)
     return module, state, int(trainer.global_step), status, error, ckpt_path
+
+
+def _for_state(cfg: DictConfig, out: Path, n: int, single: bool) -> DictConfig:
+    """The config with ``paths.state_dir`` = the run dir (one state) or ``state_<n>/`` in it,
+    and the logger's version ``state_<n>``: callbacks and loggers name their files from it."""
+    state_cfg = copy.deepcopy(cfg)
+    with open_dict(state_cfg):
+        state_cfg.paths.state_dir = str(out if single else out / f"state_{n}")
+        if not single and state_cfg.get("logger"):
+            state_cfg.logger.version = f"state_{n}"
+    return state_cfg
 
 
 def environment() -> dict[str, str | None]:
@@ -311,24 +225,6 @@ def environment() -> dict[str, str | None]:
     return found
 
 
-PARITIES = {None: 0, "even": 1, "odd": -1}
-
-
-def parity_of(choice: str | None, n: int, potential: Any) -> int:
-    """+1 (even), −1 (odd) or 0 for state n; ``alternate`` gives even, odd, even, ..."""
-    one_of("ansatz.parity", choice, (*PARITIES, "alternate"))
-    if choice == "alternate":
-        choice = "even" if n % 2 else "odd"
-    if choice is not None:
-        a, b = potential.box
-        x = a + (b - a) * (np.arange(997) + 0.5) / 997  # off any jump of a symmetric step
-        if not np.allclose(potential(x), potential(a + b - x), rtol=1e-12, atol=1e-12):
-            raise ConfigError(
-                "ansatz.parity", choice, "needs a potential symmetric about the box centre"
-            )
-    return PARITIES[choice]
-
-
 def _finished_results(out: Path) -> dict[str, Any] | None:
     """The results of a run dir that already finished with status ok (a re-launched sweep)."""
     try:
@@ -347,45 +243,6 @@ def _checkpoint_to_resume(cfg: DictConfig, out: Path) -> str | None:
         return str(path)
     own = out / "checkpoints" / "last.ckpt"
     return str(own) if cfg.get("resume", False) and own.is_file() else None
-
-
-def _state_status(state: dict[str, Any], scale_free: bool) -> str:
-    """'ok', 'collapsed' (ψ ≈ 0), 'wrong_state' (node count or nearest level ≠ n) or
-    'aliased' (E[ψ] on the training rule and on the check rule differ by over ALIASING).
-
-    With a Rayleigh-quotient term (``scale_free``) ψ ≡ 0 is no minimum and ∫ψ² is a gauge
-    (TangentRitz does not fix it), so only a non-finite or zero norm is a collapse there.
-    """
-    if not state["norm"] > (0.0 if scale_free else 1e-3):
-        return "collapsed"
-    if state["nearest_level"] != state["n"] or state["nodes"] != state["n"] - 1:
-        return "wrong_state"
-    if state["quadrature_gap"] > ALIASING:
-        return "aliased"
-    return "ok"
-
-
-def build(key: str, node: DictConfig, **kwargs: Any) -> Any:
-    """hydra.utils.instantiate, with a bad value reported as one ConfigError line under `key`."""
-    try:
-        return instantiate(node, **kwargs)
-    except InstantiationException as err:
-        cause = err.__cause__
-        if isinstance(cause, ConfigError):
-            raise cause.under(key) from None
-        if isinstance(cause, (TypeError, ValueError)):
-            raise ConfigError(key, _short(node), str(cause).splitlines()[0]) from None
-        raise
-
-
-def _with_reference(callback: Any, spectrum: Any) -> Any:
-    """Partial callbacks (``_partial_: true``) are completed with the reference spectrum."""
-    return callback(spectrum=spectrum) if isinstance(callback, functools.partial) else callback
-
-
-def _short(node: Any) -> Any:
-    data = OmegaConf.to_container(node, resolve=False) if OmegaConf.is_config(node) else node
-    return {k: v for k, v in data.items() if k != "_target_"} if isinstance(data, dict) else data
 
 
 def _flat_hparams(cfg: DictConfig) -> dict[str, Any]:

@@ -44,6 +44,11 @@ class Potential:
         return self.energy_mode == "trainable"
 
     @property
+    def bounds(self) -> np.ndarray:
+        """The box as a (d, 2) array of [low, high] per axis."""
+        return np.array([self.box], dtype=float)
+
+    @property
     def length(self) -> float:
         return self.box[1] - self.box[0]
 

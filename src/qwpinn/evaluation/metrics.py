@@ -1,0 +1,99 @@
+"""Errors of a trained state against the independent reference, and the status rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+
+from qwpinn.methods.energy import Nodal, norm_squared, residual
+from qwpinn.numerics.derivatives import derivatives
+
+ALIASING = 1e-6  # relative gap between E[ψ] on the training and the check rule
+
+LOGGED = ("energy_rel_error", "psi_l2_error", "residual_rms", "energy_parameter_rel_error")
+
+
+@torch.enable_grad()
+def evaluate_state(state: Any, spectrum: Any, sharp: Any = None) -> dict[str, Any]:
+    """Errors of state n against reference level n, on its check quadrature (a
+    finer rule than the one it trained on, no node shared: errors of the network's ψ itself).
+
+    energy = E[ψ] (Rayleigh quotient), ψ L2 error = ‖±ψ/‖ψ‖ − ψ_ref‖ with the sign that
+    aligns them, residual RMS = (∫ r² dx / L)^½ of the normalized ψ with E = E[ψ];
+    ``quadrature_gap`` = |E[ψ]_training rule − E[ψ]| / |E[ψ]| (large: ψ exploits the gaps
+    between the training nodes). With the ``sharp`` spectrum of a smoothed potential's w = 0
+    twin, also the errors against it (``*_sharp``) and ``smoothing_bias`` = |E_ref − E_ref,sharp|
+    / |E_ref,sharp|.
+    """
+    n, (x, w) = state.n, state.check_rule.tensors(state.quad_x)
+    psi, grad, lap = (t.detach() for t in derivatives(state.psi, x, 2, False))
+    v, c = state.check_nodal().v, state.check_nodal().c
+    norm2 = norm_squared(psi, w)
+    energy = Nodal(psi, grad, w, v, c).energy().item()
+    trained = state.nodal().energy().item()
+    psi_hat = psi * norm2.rsqrt()
+    r = residual(psi_hat, lap * norm2.rsqrt(), v, torch.as_tensor(energy, dtype=x.dtype))
+    residual_rms = (norm_squared(r, w) / w.sum()).sqrt().item()
+    energies = np.asarray(spectrum.energies)
+    e_param = float(state.energy.detach().item())
+    e_ref, e_error, l2 = _errors(spectrum, n, x, w, psi_hat, energy)
+    result = {
+        "n": n,
+        "energy": energy,
+        "energy_ref": e_ref,
+        "energy_rel_error": e_error,
+        "energy_parameter": e_param,
+        "energy_parameter_rel_error": abs(e_param - e_ref) / abs(e_ref),
+        "psi_l2_error": l2,
+        "residual_rms": residual_rms,
+        "quadrature_gap": abs(trained - energy) / abs(energy),
+        "norm": norm2.item(),
+        "nodes": _sign_changes(psi.cpu().numpy().ravel()),
+        "nearest_level": int(np.argmin(np.abs(energies - energy))) + 1,
+    }
+    if sharp is not None:
+        e_sharp, e_error, l2 = _errors(sharp, n, x, w, psi_hat, energy)
+        result.update(
+            energy_ref_sharp=e_sharp,
+            energy_rel_error_sharp=e_error,
+            psi_l2_error_sharp=l2,
+            smoothing_bias=abs(e_ref - e_sharp) / abs(e_sharp),
+        )
+    return result
+
+
+def _errors(
+    spectrum: Any, n: int, x: torch.Tensor, w: torch.Tensor, psi_hat: torch.Tensor, energy: float
+) -> tuple[float, float, float]:
+    """E_ref of level n, |E − E_ref|/|E_ref| and the sign-aligned ‖ψ̂ − ψ_ref‖ on the quadrature."""
+    ref = torch.as_tensor(spectrum.psi_at(n, x.detach().cpu().numpy().ravel()), dtype=x.dtype)
+    ref = ref.to(x.device).reshape(-1, 1)
+    sign = 1.0 if (w * psi_hat * ref).sum().item() >= 0 else -1.0
+    l2 = norm_squared(sign * psi_hat - ref, w).sqrt().item()
+    e_ref = float(np.asarray(spectrum.energies)[n - 1])
+    return e_ref, abs(energy - e_ref) / abs(e_ref), l2
+
+
+def _sign_changes(values: np.ndarray) -> int:
+    """Interior nodes of ψ: sign changes between samples, ignoring the tails below 1e-3·max|ψ|
+    (in a wide box the network's noise there would count as nodes)."""
+    big = values[np.abs(values) > 1e-3 * np.abs(values).max()]
+    return int(np.count_nonzero(np.diff(np.sign(big)) != 0))
+
+
+def state_status(state: dict[str, Any], scale_free: bool) -> str:
+    """'ok', 'collapsed' (ψ ≈ 0), 'wrong_state' (node count or nearest level ≠ n) or
+    'aliased' (E[ψ] on the training rule and on the check rule differ by over ALIASING).
+
+    With a Rayleigh-quotient term (``scale_free``) ψ ≡ 0 is no minimum and ∫ψ² is a gauge
+    (TangentRitz does not fix it), so only a non-finite or zero norm is a collapse there.
+    """
+    if not state["norm"] > (0.0 if scale_free else 1e-3):
+        return "collapsed"
+    if state["nearest_level"] != state["n"] or state["nodes"] != state["n"] - 1:
+        return "wrong_state"
+    if state["quadrature_gap"] > ALIASING:
+        return "aliased"
+    return "ok"

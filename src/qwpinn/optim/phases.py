@@ -1,0 +1,183 @@
+"""Optimizer phases: a run is a list of phases, each taking ``steps`` optimizer steps (None: the
+last, until max_steps or the plateau stop), each declaring what its step needs.
+
+``GradientPhase`` steps a torch optimizer on the loss through a closure (Adam, L-BFGS);
+``TangentPhase`` steps ``TangentRitz`` on the nodal values of E[ψ] and their Jacobian.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import torch
+
+from qwpinn.errors import ConfigError, DivergedError
+from qwpinn.methods.eigen import EigenState
+from qwpinn.methods.loss import EigenLoss
+from qwpinn.optim.tangent import TangentRitz
+
+
+@dataclass
+class StepInputs:
+    """What one step is given: the state and its loss, the collocation points x (N, d), the
+    optimizer handle (``step(closure, **kwargs)``, ``zero_grad()``), the backward pass to use,
+    and the global step (for messages and the annealing schedule)."""
+
+    state: EigenState
+    loss: EigenLoss
+    points: torch.Tensor
+    optimizer: Any
+    backward: Callable[[torch.Tensor], None]
+    step: int
+
+
+class Phase(Protocol):
+    steps: int | None
+
+    def check(self, loss: EigenLoss, state: EigenState) -> None: ...
+
+    def optimizer(self, loss: EigenLoss, state: EigenState) -> torch.optim.Optimizer: ...
+
+    def scheduler(self, optimizer: torch.optim.Optimizer) -> Any | None: ...
+
+    def step(self, inputs: StepInputs) -> dict[str, torch.Tensor]: ...
+
+    def state_dict(self) -> dict[str, Any]: ...
+
+    def load_state_dict(self, state: dict[str, Any]) -> None: ...
+
+
+def require_finite(values: dict[str, torch.Tensor], step: int) -> None:
+    """A non-finite loss, gradient norm or energy ends the run as diverged, naming the step.
+    One check (one host sync) for all of them."""
+    stacked = torch.stack([v.detach().reshape(()) for v in values.values()])
+    if not torch.isfinite(stacked).all():
+        found = ", ".join(f"{k}={v}" for k, v in zip(values, stacked.tolist(), strict=True))
+        raise DivergedError(f"non-finite loss, gradient or energy at step {step} ({found})")
+
+
+class GradientPhase:
+    """A torch optimizer on the weighted loss, E in its own group when it is learned;
+    ``fixed_points``: the first point set of the phase is kept for all of it (L-BFGS needs
+    one objective). Returns the loss terms of its (last) closure evaluation."""
+
+    def __init__(
+        self,
+        optimizer: Callable[..., torch.optim.Optimizer],
+        steps: int | None = None,
+        scheduler: Callable[..., Any] | None = None,
+        energy_lr: float | None = None,
+        fixed_points: bool = False,
+    ) -> None:
+        self.factory, self.scheduler_factory = optimizer, scheduler
+        self.steps = None if steps is None else int(steps)
+        self.energy_lr, self.fixed_points = energy_lr, bool(fixed_points)
+        self.points: torch.Tensor | None = None
+
+    def check(self, loss: EigenLoss, state: EigenState) -> None:
+        return None
+
+    def optimizer(self, loss: EigenLoss, state: EigenState) -> torch.optim.Optimizer:
+        groups: list[dict[str, Any]] = [{"params": list(state.ansatz.parameters())}]
+        if loss.learns_energy(state):  # own learning rate, no weight decay
+            energy = {"params": [state.energy], "weight_decay": 0.0}
+            groups.append(energy if self.energy_lr is None else {**energy, "lr": self.energy_lr})
+        if self.fixed_points:  # L-BFGS takes one parameter group
+            return self.factory([p for g in groups for p in g["params"]])
+        return self.factory(groups)
+
+    def scheduler(self, optimizer: torch.optim.Optimizer) -> Any | None:
+        return None if self.scheduler_factory is None else self.scheduler_factory(optimizer)
+
+    def step(self, inputs: StepInputs) -> dict[str, torch.Tensor]:
+        points = inputs.points
+        if self.fixed_points:
+            self.points = points if self.points is None else self.points.to(points)
+            points = self.points
+        state, loss, latest = inputs.state, inputs.loss, {}
+        params = list(state.ansatz.parameters())
+
+        def closure() -> torch.Tensor:
+            inputs.optimizer.zero_grad()
+            terms = loss.terms(state, points)
+            if not self.fixed_points and loss.weighting.due(inputs.step):
+                loss.weighting.anneal(terms, params)
+            total = loss.total(terms)
+            inputs.backward(total)
+            grads = [p.grad for p in params if p.grad is not None]
+            norm = torch.nn.utils.get_total_norm(grads)
+            require_finite({"loss": total, "gradient norm": norm, "E": state.energy}, inputs.step)
+            latest.update(terms, total=total)
+            return total
+
+        inputs.optimizer.step(closure=closure)
+        return {k: v.detach() for k, v in latest.items()}
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"points": self.points}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.points = state.get("points")
+
+
+class TangentPhase:
+    """``TangentRitz`` on E[ψ] alone, with the floor and the check rule of the state; returns
+    ``{"rayleigh": E[ψ]}`` after the step."""
+
+    def __init__(self, steps: int | None = None, **ritz: Any) -> None:
+        self.steps = None if steps is None else int(steps)
+        self.ritz = ritz
+
+    def check(self, loss: EigenLoss, state: EigenState) -> None:
+        """TangentRitz minimizes E[ψ] alone: no residual, no penalty, no learned E."""
+        hint = "with optimizer=adam_ritz (it minimizes E[ψ] alone; else use optimizer=adam_lbfgs)"
+        if loss.with_residual:
+            raise ConfigError(
+                "loss.weights.residual", loss.weights["residual"], f"must be 0 {hint}"
+            )
+        if len(state.lower) and state.orthogonality != "projection":
+            raise ConfigError(
+                "excited.orthogonality", state.orthogonality, f"must be projection {hint}"
+            )
+        if loss.learns_energy(state):
+            raise ConfigError("loss.energy_update", loss.energy_update, f"must be rayleigh {hint}")
+
+    def optimizer(self, loss: EigenLoss, state: EigenState) -> torch.optim.Optimizer:
+        return TangentRitz(state.ansatz.parameters(), **self.ritz)
+
+    def scheduler(self, optimizer: torch.optim.Optimizer) -> None:
+        return None
+
+    def step(self, inputs: StepInputs) -> dict[str, torch.Tensor]:
+        state = inputs.state
+        rayleigh = inputs.optimizer.step(
+            closure=state.nodal,
+            jacobian=state.jacobian,
+            floor=state.step_floor(),
+            check=state.check_nodal,
+        ).detach()
+        require_finite({"E[ψ]": rayleigh}, inputs.step)
+        return {"rayleigh": rayleigh}
+
+    def state_dict(self) -> dict[str, Any]:
+        return {}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        return None
+
+
+class PlateauStop:
+    """Stop once E[ψ] fell by less than ``tol`` (relative) over ``window`` steps (tol 0: never)."""
+
+    def __init__(self, tol: float, window: int) -> None:
+        self.tol, self.window = float(tol), max(1, int(window))
+        self.history: list[float] = []
+
+    def reached(self, energy: float) -> bool:
+        self.history = [*self.history[-self.window :], energy]
+        if self.tol <= 0.0 or len(self.history) <= self.window or not math.isfinite(energy):
+            return False
+        return self.history[0] - energy <= self.tol * abs(energy)

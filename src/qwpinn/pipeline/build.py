@@ -1,0 +1,157 @@
+"""Objects from the composed config: the state, its loss and phases, data, ansatz, and
+``build``, Hydra's instantiate with a bad value reported in one line."""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import torch
+from hydra.errors import InstantiationException
+from hydra.utils import instantiate
+from omegaconf import DictConfig, OmegaConf
+
+from qwpinn.errors import ConfigError, integer_at_least, one_of
+from qwpinn.lightning.module import EigenModule
+from qwpinn.methods.eigen import EigenState
+from qwpinn.methods.loss import EigenLoss
+from qwpinn.models.ansatz import DirichletAnsatz, DomainAnsatz
+from qwpinn.numerics.grading import domain_maps, quadrature_maps
+from qwpinn.numerics.quadrature import problem_rules
+from qwpinn.optim.phases import GradientPhase, PlateauStop
+
+ANSATZ_KINDS = ("dirichlet", "domain")
+
+
+def build_module(
+    cfg: DictConfig, potential: Any, energy_init: float, lower: Sequence[EigenState] = ()
+) -> EigenModule:
+    """The EigenModule of state len(lower) + 1 as the config describes it (untrained)."""
+    loss = OmegaConf.to_container(cfg.loss, resolve=True)
+    n = len(lower) + 1
+    state = EigenState(
+        build_ansatz(cfg, potential, n),
+        potential,
+        problem_rules(potential, int(cfg.quadrature_nodes)),
+        energy_init,
+        lower,
+        cfg.excited.orthogonality,
+    )
+    objective = EigenLoss(
+        loss["weights"], loss["normalize_psi"], loss["energy_update"], loss.get("annealing")
+    )
+    plateau = PlateauStop(cfg.optimizer.stop_tol, cfg.optimizer.stop_window)
+    every = cfg.trainer.get("log_every_n_steps", 50)
+    return EigenModule(state, objective, build_phases(cfg, potential), plateau, every)
+
+
+def build_phases(cfg: DictConfig, potential: Any) -> list[Any]:
+    """The optimizer phases: Adam (with its schedule) for ``adam_steps`` steps when there are
+    any, then ``optimizer.refine`` (a phase object) until the end."""
+    first = GradientPhase(
+        build("optimizer.adam", cfg.optimizer.adam),
+        steps=adam_steps(cfg, potential) if cfg.optimizer.refine else None,
+        scheduler=build("optimizer.scheduler", cfg.optimizer.scheduler)
+        if cfg.optimizer.scheduler
+        else None,
+        energy_lr=cfg.optimizer.energy_lr,
+    )
+    if not cfg.optimizer.refine:
+        return [first]
+    refine = build("optimizer.refine", cfg.optimizer.refine)
+    return [first, refine] if first.steps else [refine]
+
+
+def adam_steps(cfg: DictConfig, potential: Any) -> int:
+    """``optimizer.adam_steps_pieces`` (when set) for the domain ansatz on a piecewise-constant
+    V, whose start is close enough for TangentRitz alone; else ``optimizer.adam_steps``."""
+    pieces = cfg.optimizer.get("adam_steps_pieces")
+    on_pieces = bool(potential.pieces) and cfg.ansatz.get("kind") == "domain"
+    return int(pieces if pieces is not None and on_pieces else cfg.optimizer.adam_steps)
+
+
+def build_datamodule(cfg: DictConfig, box: Sequence[float], seed: int) -> Any:
+    """The collocation-point DataModule of the ``data`` group (its ``rar`` callback apart)."""
+    data = OmegaConf.masked_copy(cfg.data, [k for k in cfg.data if k != "rar"])
+    return build("data", data, box=box, seed=seed, steps_per_batch=steps_per_batch(cfg))
+
+
+def steps_per_batch(cfg: DictConfig) -> int:
+    """Optimizer steps per Lightning batch: ``data.steps_per_batch`` lowered to the gcd with
+    the log interval and every ``callbacks.*.every_n_*`` and ``data.rar.every_n_steps``
+    interval, so logs, checkpoints, reference metrics and resampling fall on exactly the steps
+    they would at one step per batch."""
+    intervals = [int(cfg.trainer.get("log_every_n_steps", 50))]
+    for node in [*cfg.callbacks.values(), cfg.data.get("rar")]:
+        if node:
+            intervals += [int(v) for k, v in node.items() if k.startswith("every_n_") and v]
+    return math.gcd(int(cfg.data.get("steps_per_batch", 1)), *intervals)
+
+
+def build_ansatz(cfg: DictConfig, potential: Any, n: int) -> torch.nn.Module:
+    """State n's trial ψ: one net on the box (``dirichlet``) or one per piece (``domain``)."""
+    kind = one_of("ansatz.kind", cfg.ansatz.get("kind", "dirichlet"), ANSATZ_KINDS)
+    parity = parity_of(cfg.ansatz.get("parity"), n, potential)
+    if kind == "domain":
+        if cfg.ansatz.kinks:
+            raise ConfigError("ansatz.kinks", True, "must be false with ansatz=domain")
+        width = cfg.ansatz.get("width")
+        if width is not None:
+            integer_at_least("ansatz.width", width)
+        sizes = {} if width is None else {"width": width}
+        maps = domain_maps(potential)
+        nets = [build("arch", cfg.arch, out_features=1, **sizes) for _ in maps]
+        return DomainAnsatz(nets, maps, parity)
+    if any(m.scale is not None for m in quadrature_maps(potential)):
+        raise ConfigError(
+            "ansatz.kind", kind, "cannot follow ψ across a barrier this wide: use ansatz=domain"
+        )
+    kinks = potential.breakpoints if cfg.ansatz.kinks else ()
+    if kinks and parity:  # g(x) ± g(a+b−x) needs the mirrored kinks too
+        kinks = sorted({*kinks, *(potential.box[0] + potential.box[1] - k for k in kinks)})
+    net = build("arch", cfg.arch, out_features=1 + len(kinks))
+    return DirichletAnsatz(net, potential.box, kinks, parity)
+
+
+PARITIES = {None: 0, "even": 1, "odd": -1}
+
+
+def parity_of(choice: str | None, n: int, potential: Any) -> int:
+    """+1 (even), −1 (odd) or 0 for state n; ``alternate`` gives even, odd, even, ..."""
+    one_of("ansatz.parity", choice, (*PARITIES, "alternate"))
+    if choice == "alternate":
+        choice = "even" if n % 2 else "odd"
+    if choice is not None:
+        a, b = potential.box
+        x = a + (b - a) * (np.arange(997) + 0.5) / 997  # off any jump of a symmetric step
+        if not np.allclose(potential(x), potential(a + b - x), rtol=1e-12, atol=1e-12):
+            raise ConfigError(
+                "ansatz.parity", choice, "needs a potential symmetric about the box centre"
+            )
+    return PARITIES[choice]
+
+
+def build(key: str, node: DictConfig, **kwargs: Any) -> Any:
+    """hydra.utils.instantiate, with a bad value reported as one ConfigError line under `key`."""
+    try:
+        return instantiate(node, **kwargs)
+    except InstantiationException as err:
+        cause = err.__cause__
+        if isinstance(cause, ConfigError):
+            raise cause.under(key) from None
+        if isinstance(cause, (TypeError, ValueError)):
+            raise ConfigError(key, _short(node), str(cause).splitlines()[0]) from None
+        raise
+
+
+def with_reference(callback: Any, spectrum: Any) -> Any:
+    """Partial callbacks (``_partial_: true``) are completed with the reference spectrum."""
+    return callback(spectrum=spectrum) if isinstance(callback, functools.partial) else callback
+
+
+def _short(node: Any) -> Any:
+    data = OmegaConf.to_container(node, resolve=False) if OmegaConf.is_config(node) else node
+    return {k: v for k, v in data.items() if k != "_target_"} if isinstance(data, dict) else data
