@@ -51,7 +51,7 @@ def test_out_of_range_values_stop_before_training(make_config, override, key):
 
 
 def test_the_refining_optimizer_learning_rate_must_be_positive(make_config):
-    """validate() also checks optimizer.refine.optimizer.lr when the optimizer has a refining phase."""
+    """validate() also checks optimizer.refine.optimizer.lr (a refining phase's own optimizer)."""
     with pytest.raises(ConfigError) as err:
         run(make_config("optimizer=adam_lbfgs", "optimizer.refine.optimizer.lr=0", *SHORT))
     assert err.value.key == "optimizer.refine.optimizer.lr"

@@ -161,7 +161,13 @@ class NanInjection(L.Callback):
 
         self._handle = pl_module.state.ansatz.register_forward_hook(poison)
 
-    def teardown(self, trainer: L.Trainer, pl_module: Any, stage: str) -> None:
+    def on_train_end(self, trainer: L.Trainer, pl_module: Any) -> None:
+        self._remove()
+
+    def on_exception(self, trainer: L.Trainer, pl_module: Any, exception: BaseException) -> None:
+        self._remove()
+
+    def _remove(self) -> None:
         if self._handle is not None:
             self._handle.remove()
             self._handle = None
