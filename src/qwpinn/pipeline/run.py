@@ -31,7 +31,8 @@ from qwpinn.models.ansatz import DirichletAnsatz, DomainAnsatz
 from qwpinn.numerics.grading import check_contrast, domain_maps, quadrature_maps
 from qwpinn.numerics.quadrature import mapped_rule
 from qwpinn.pipeline.config import validate
-from qwpinn.sweep import config_key_from_overrides, write_text_atomic
+from qwpinn.sweep.files import write_text_atomic
+from qwpinn.sweep.records import config_key_from_overrides
 
 _NOISE = (".*LeafSpec.*", ".*no pre-optimization state was saved.*")
 ANSATZ_KINDS = ("dirichlet", "domain")
