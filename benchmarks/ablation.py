@@ -30,7 +30,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import provenance  # noqa: E402
 
 from qwpinn.lightning.callbacks import EnergyHistory  # noqa: E402
-from qwpinn.sweep import collect, write_summary  # noqa: E402
+from qwpinn.sweep.records import collect  # noqa: E402
+from qwpinn.sweep.report import write_summary  # noqa: E402
 
 TARGET, BUDGET = 1e-4, 120.0
 

@@ -10,10 +10,10 @@ import sys
 from pathlib import Path
 
 try:
-    from qwpinn.sweep import write_summary
+    from qwpinn.sweep.report import write_summary
 except ImportError:  # running from a checkout without the package installed
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-    from qwpinn.sweep import write_summary
+    from qwpinn.sweep.report import write_summary
 
 
 def main(argv: list[str] | None = None) -> int:

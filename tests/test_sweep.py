@@ -17,7 +17,10 @@ from hydra.utils import instantiate
 from omegaconf import OmegaConf
 
 from qwpinn import sweep
-from qwpinn.sweep import SUMMARY_COLUMNS, SummaryCallback, collect, summarize, write_summary
+from qwpinn.sweep.callback import SummaryCallback
+from qwpinn.sweep.records import collect
+from qwpinn.sweep.report import write_summary
+from qwpinn.sweep.summary import SUMMARY_COLUMNS, summarize
 
 ROOT = Path(__file__).resolve().parents[1]
 WELL = "potential=finite_well"
@@ -245,7 +248,7 @@ def test_cli(sweep_dir: Path) -> None:
 
 
 def test_callback_on_multirun_end(sweep_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    cb = instantiate({"_target_": "qwpinn.sweep.SummaryCallback"})
+    cb = instantiate({"_target_": "qwpinn.sweep.callback.SummaryCallback"})
     assert isinstance(cb, SummaryCallback)
     cb.on_multirun_end(OmegaConf.create({"hydra": {"sweep": {"dir": str(sweep_dir)}}}))
     _, csv_rows = _read_csv(sweep_dir / "summary.csv")

@@ -29,7 +29,8 @@ from qwpinn.methods.eigen import EigenState
 from qwpinn.numerics.grading import check_contrast
 from qwpinn.pipeline.build import build, build_datamodule, build_module, with_reference
 from qwpinn.pipeline.config import validate
-from qwpinn.sweep import config_key_from_overrides, write_text_atomic
+from qwpinn.sweep.files import write_text_atomic
+from qwpinn.sweep.records import config_key_from_overrides
 
 _NOISE = (".*LeafSpec.*", ".*no pre-optimization state was saved.*")
 REFERENCE_LEVELS = 4  # levels solved for wrong-state detection (the ground state is level 1)
