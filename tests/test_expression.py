@@ -46,3 +46,42 @@ def test_anything_but_arithmetic_is_refused_in_one_line(formula):
     with pytest.raises(ConfigError) as err:
         compile_formula(formula, {"v0": 1.0})
     assert err.value.key == "formula" and "\n" not in str(err.value)
+
+
+def test_x_y_z_are_the_columns_of_the_points():
+    v = compile_formula("x + 10*y + 100*z", {}, dim=3)
+    points = np.array([[1.0, 2.0, 3.0], [-1.0, 0.5, 0.25]])
+    np.testing.assert_array_equal(v(*points.T), [321.0, 29.0])
+    assert compile_formula("3", {}, dim=2)(np.zeros(5), np.ones(5)).shape == (5,)
+
+
+@pytest.mark.parametrize(
+    ("formula", "dim", "allowed"),
+    [("x*y", 1, "has only x;"), ("sin(y)", 1, "has only x;"), ("x + y + z", 2, "has only x, y;")],
+)
+def test_a_coordinate_beyond_the_box_is_refused_in_one_line(formula, dim, allowed):
+    with pytest.raises(ConfigError) as err:
+        compile_formula(formula, {"v0": 1.0}, dim=dim)
+    message = str(err.value)
+    assert err.value.key == "formula" and "\n" not in message
+    assert message.startswith(f"formula = {formula!r}: uses ") and allowed in message
+
+
+def test_an_expression_in_a_one_d_box_may_not_use_y():
+    from qwpinn.problems import Expression
+
+    with pytest.raises(ConfigError, match=r"^formula = 'x\*\*2 \+ y\*\*2': uses y but the 1D box"):
+        Expression([0, 1], "x**2 + y**2")
+    assert Expression([[0, 1], [0, 1]], "x**2 + y**2").dim == 2
+
+
+@pytest.mark.parametrize("name", ["x", "y", "z"])
+def test_a_parameter_may_not_take_a_coordinate_name(name):
+    with pytest.raises(ConfigError, match=rf"^params\.{name} = 1\.0: x, y, z name coordinates"):
+        compile_formula("x", {name: 1.0})
+
+
+@pytest.mark.parametrize("formula", ["exp", "x*sqrt", "exp(exp)"])
+def test_a_function_name_is_not_a_value(formula):
+    with pytest.raises(ConfigError, match=r"unknown name '(exp|sqrt)'"):
+        compile_formula(formula, {})

@@ -8,7 +8,14 @@ import torch
 
 from qwpinn import reference
 from qwpinn.errors import ConfigError
-from qwpinn.problems import Barrier, FiniteWell, InfiniteWell, PiecewiseConstant
+from qwpinn.problems import (
+    Barrier,
+    Box,
+    Expression,
+    FiniteWell,
+    InfiniteWell,
+    PiecewiseConstant,
+)
 
 
 def test_defaults_match_the_design_table():
@@ -62,7 +69,6 @@ def test_invalid_values_name_their_key(build, key):
 
 
 def test_expression_potentials_and_their_exact_spectra():
-    from qwpinn.problems.potentials import Expression
     from qwpinn.reference import solve
 
     harmonic = Expression([-2, 2], "omega**2*(x-c)**2", {"omega": 10.0, "c": 0.0})
@@ -75,8 +81,6 @@ def test_expression_potentials_and_their_exact_spectra():
 
 
 def test_expression_must_be_finite_on_the_box():
-    from qwpinn.problems.potentials import Expression
-
     with pytest.raises(ConfigError, match="^formula = '1/x'"):
         Expression([0, 1], "1/x")
     with pytest.raises(ConfigError, match="^params.w = "):
@@ -119,3 +123,123 @@ def test_smoothed_step_is_a_tanh_and_sharp_recovers_the_pieces():
 def test_bad_smoothing_names_its_key(value):
     with pytest.raises(ConfigError, match="^smoothing = .*: must be a finite number >= 0"):
         FiniteWell(smoothing=value)
+
+
+ONE_D = [
+    FiniteWell(),
+    Barrier(box=[-1, 2], barrier=[0.1, 0.4]),
+    Barrier(smoothing=0.01),
+    PiecewiseConstant([0, 1], [[0, 0.2, 10], [0.2, 0.45, -20], [0.45, 0.7, 60], [0.7, 1, 5]]),
+    Expression([-2, 2], "omega**2*(x-c)**2", {"omega": 10.0, "c": 0.3}),
+]
+ONE_D_IDS = ["finite_well", "barrier", "smoothed_barrier", "steps", "harmonic"]
+
+
+@pytest.mark.parametrize("potential", ONE_D, ids=ONE_D_IDS)
+def test_one_d_values_are_the_same_for_every_shape_of_points(potential):
+    """V of x values (N,) and of points (N, 1) agree to the bit within numpy and within torch
+    (numpy's tanh and torch's differ in the last bits), and each keeps its shape convention:
+    numpy (N, 1) → (N,), torch (N, 1) → (N, 1)."""
+    a, b = potential.box
+    x = np.linspace(a, b, 257)
+    v = potential(x)
+    assert v.shape == (257,)
+    np.testing.assert_array_equal(potential(x.reshape(-1, 1)), v)
+    column = potential(torch.tensor(x).reshape(-1, 1))
+    assert column.shape == (257, 1)
+    np.testing.assert_array_equal(column.numpy().ravel(), potential(torch.tensor(x)).numpy())
+    np.testing.assert_allclose(column.numpy().ravel(), v, rtol=1e-12, atol=1e-12)
+    grid = x[:-1].reshape(-1, 8)  # the 1D reference evaluates V on (cells, nodes) grids
+    np.testing.assert_array_equal(potential(grid), v[:-1].reshape(-1, 8))
+
+
+def test_one_d_values_are_the_closed_forms():
+    x = np.linspace(-1, 2, 301)
+    barrier = Barrier(box=[-1, 2], v0=7.0, barrier=[0.1, 0.4])
+    np.testing.assert_array_equal(barrier(x), np.where((x >= 0.1) & (x < 0.4), 7.0, 0.0))
+    harmonic = Expression([-1, 2], "omega**2*(x-c)**2", {"omega": 3.0, "c": 0.5})
+    points = torch.tensor(x).reshape(-1, 1)
+    np.testing.assert_allclose(harmonic(points).numpy().ravel(), 9.0 * (x - 0.5) ** 2, rtol=1e-15)
+
+
+def test_a_square_box_parses_with_its_bounds_lengths_and_empty_level():
+    box = Box.parse([[0.0, 2.0], [-1.0, 1.0]])
+    assert box.dim == 2 and box.volume == 4.0 and box.tolist() == [[0.0, 2.0], [-1.0, 1.0]]
+    np.testing.assert_array_equal(box.bounds, [[0.0, 2.0], [-1.0, 1.0]])
+    np.testing.assert_array_equal(box.lengths, [2.0, 2.0])
+    well = Expression(box, "0*x", energy="fixed")
+    assert well.dim == 2 and not well.energy_trainable
+    assert well.empty_box_level() == pytest.approx(2 * math.pi**2 / 4, rel=1e-15)
+    assert well.default_energy_init() == pytest.approx(math.pi**2 / 2, rel=1e-15)
+    assert Box.parse([0, 3]).interval == (0.0, 3.0) and Box.parse([[0, 3]]).dim == 1
+    cube = Box.parse(np.array([[0, 1], [0, 2], [0, 4]]))
+    assert cube.dim == 3 and cube.volume == 8.0 and cube == Box([[0, 1], [0, 2], [0, 4]])
+
+
+@pytest.mark.parametrize(
+    "box",
+    [
+        [[0, 1], [1, 1]],
+        [[0, 1], [0, 1], [0, 1], [0, 1]],
+        [[0, 1], 2],
+        [[0, 1], [0, 1, 2]],
+        [[0, 1], [0, float("nan")]],
+        [[0, 1], ["a", 1]],
+        [],
+        "unit",
+        [0, 1, 2],
+    ],
+)
+def test_a_bad_box_is_refused_in_one_line(box):
+    with pytest.raises(ConfigError) as err:
+        Expression(box, "x")
+    assert err.value.key == "box" and "\n" not in str(err.value)
+    assert str(err.value).startswith("box = ")
+
+
+def test_piecewise_potentials_are_one_dimensional():
+    with pytest.raises(ConfigError, match=r"^box = \[\[0, 1\], \[0, 1\]\]: must be \[a, b\]"):
+        FiniteWell(box=[[0, 1], [0, 1]])
+    plane = Expression([[0, 1], [0, 1]], "x")
+    with pytest.raises(AttributeError, match="bounds"):
+        _ = plane.box
+    with pytest.raises(ValueError, match=r"points must be \(N, 2\)"):
+        plane(np.zeros(4))
+
+
+def test_two_d_formula_on_points_matches_numpy_and_keeps_autograd():
+    v = Expression([[-1, 1], [0, 2]], "x**2 + y**2 + a*x*y", {"a": 0.5})
+    points = np.random.default_rng(0).uniform([-1, 0], [1, 2], size=(200, 2))
+    x, y = points[:, 0], points[:, 1]
+    expected = x**2 + y**2 + 0.5 * x * y
+    np.testing.assert_allclose(v(points), expected, rtol=1e-15)
+    assert v(points).shape == (200,)
+    tensor = torch.tensor(points, requires_grad=True)
+    values = v(tensor)
+    assert values.shape == (200, 1) and values.requires_grad
+    np.testing.assert_allclose(values.detach().numpy().ravel(), expected, rtol=1e-15)
+    (grad,) = torch.autograd.grad(values.sum(), tensor)
+    np.testing.assert_allclose(grad.numpy(), np.stack([2 * x + 0.5 * y, 2 * y + 0.5 * x], 1))
+
+
+def test_mean_is_a_tensor_product_gauss_legendre_average():
+    plane = Expression([[0, 1], [0, 2]], "x**2 + y**2")
+    assert plane.mean() == pytest.approx(1 / 3 + 4 / 3, rel=1e-13)
+    assert plane.default_energy_init() == pytest.approx(math.pi**2 * (1 + 1 / 4) + 5 / 3, rel=1e-13)
+    cube = Expression([[0, 1], [-1, 1], [0, 3]], "exp(x)*cos(y)*z")
+    exact = (math.e - 1) * math.sin(1) * 1.5
+    assert cube.mean() == pytest.approx(exact, rel=1e-12)
+    assert cube.empty_box_level() == pytest.approx(math.pi**2 * (1 + 1 / 4 + 1 / 9), rel=1e-15)
+
+
+@pytest.mark.parametrize(
+    "potential", [*ONE_D, Expression([[0, 1], [0, 1], [0, 1]], "z")], ids=[*ONE_D_IDS, "cube"]
+)
+def test_the_dimensionless_problems_have_unit_kinetic_coefficient(potential):
+    points = potential.bounds[:, 0] + potential.lengths * np.random.default_rng(1).random(
+        (33, potential.dim)
+    )
+    np.testing.assert_array_equal(potential.kinetic(points), np.ones(33))
+    c = potential.kinetic(torch.tensor(points, dtype=torch.float32))
+    assert c.shape == (33, 1) and c.dtype == torch.float32 and torch.all(c == 1)
+    assert potential.c_min == 1.0

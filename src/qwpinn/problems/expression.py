@@ -1,22 +1,18 @@
-"""Safe formulas for V(x): arithmetic on x, named parameters and a few functions — no eval.
-
-A formula such as ``v0*(((x-0.5)/w)**2-1)**2`` is parsed with ``ast`` and only numbers,
-names (``x`` and the given parameters), + − × ÷ **, unary ±, and the functions of
-``FUNCTIONS`` are accepted; anything else is one ConfigError line. The compiled function
-works on numpy arrays and torch tensors (tensor methods are used for tensors).
-"""
+"""Safe formulas V(x, y, z) for −∇·(c∇ψ) + Vψ = Eψ: arithmetic on the coordinates, named
+parameters and a few functions, parsed with ``ast`` (no eval)."""
 
 from __future__ import annotations
 
 import ast
 import math
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 from qwpinn.errors import ConfigError
+from qwpinn.problems.box import AXES
 
 FUNCTIONS = ("exp", "sin", "cos", "tan", "tanh", "sinh", "cosh", "sqrt", "abs", "log")
 CONSTANTS = {"pi": math.pi, "e": math.e}
@@ -31,32 +27,49 @@ _UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos}
 
 
 def compile_formula(
-    formula: str, params: Mapping[str, float], key: str = "formula"
-) -> Callable[[Any], Any]:
-    """V(x) from `formula`; every name must be x, a parameter, pi, e or a function."""
+    formula: str, params: Mapping[str, float], dim: int = 1, key: str = "formula"
+) -> Callable[..., Any]:
+    """V(x, ...) from `formula`, called with the d coordinate columns (numpy or torch).
+
+    Only numbers, the names x, y, z (the first ``dim`` of them), the parameters, pi and e,
+    + − × ÷ **, unary ± and the ``FUNCTIONS`` are accepted; anything else is one ConfigError
+    line naming `key`. E.g. ``v0*(((x-0.5)/w)**2-1)**2`` or ``omega**2*(x**2 + y**2)``.
+    """
+    variables = AXES[:dim]
     if not isinstance(formula, str) or not formula.strip():
-        raise ConfigError(key, formula, "must be a formula in x, e.g. '50*(x-0.5)**2'")
+        raise ConfigError(key, formula, f"must be a formula in {', '.join(variables)}")
+    for name, value in params.items():
+        if name in AXES:
+            raise ConfigError(f"params.{name}", value, f"{', '.join(AXES)} name coordinates")
     try:
         tree = ast.parse(formula.strip(), mode="eval")
     except SyntaxError as err:
         raise ConfigError(key, formula, f"is not a formula ({err.msg})") from None
     names = {**CONSTANTS, **{k: float(v) for k, v in params.items()}}
-    body = _check(tree.body, formula, names, key)
+    body = _check(tree.body, formula, variables, names, key)
 
-    def potential(x: Any) -> Any:
-        return _evaluate(body, x, names) + 0.0 * x  # a constant formula still has x's shape
+    def potential(*columns: Any) -> Any:
+        """V at the coordinate columns; a constant formula still has their shape."""
+        values = dict(zip(variables, columns, strict=True))
+        return _evaluate(body, {**names, **values}) + 0.0 * columns[0]
 
     return potential
 
 
-def _check(node: ast.AST, formula: str, names: Mapping[str, float], key: str) -> ast.AST:
-    allowed = f"may use x, {', '.join(sorted(names))}, + - * / **, {', '.join(FUNCTIONS)}"
+def _check(
+    node: ast.AST, formula: str, variables: Sequence[str], names: Mapping[str, float], key: str
+) -> ast.AST:
+    """`node` if it is arithmetic on known names, else one ConfigError line naming `key`."""
+    allowed = f"may use {', '.join([*variables, *sorted(names)])}, + - * / **, "
+    allowed += ", ".join(FUNCTIONS)
+    callees = {id(c.func) for c in ast.walk(node) if isinstance(c, ast.Call)}
+    ok = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Constant, ast.Name, ast.Call, ast.Load)
+    ok += tuple(_BINARY) + tuple(_UNARY)
     for child in ast.walk(node):
-        if isinstance(child, ast.Constant) and not isinstance(child.value, (int, float)):
+        if not isinstance(child, ok) or (
+            isinstance(child, ast.Constant) and not isinstance(child.value, (int, float))
+        ):
             raise ConfigError(key, formula, allowed)
-        if isinstance(child, ast.Name) and child.id != "x" and child.id not in names:
-            if child.id not in FUNCTIONS:
-                raise ConfigError(key, formula, f"unknown name '{child.id}'; {allowed}")
         if isinstance(child, ast.Call) and not (
             isinstance(child.func, ast.Name)
             and child.func.id in FUNCTIONS
@@ -64,25 +77,28 @@ def _check(node: ast.AST, formula: str, names: Mapping[str, float], key: str) ->
             and not child.keywords
         ):
             raise ConfigError(key, formula, allowed)
-        ok = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Constant, ast.Name, ast.Call, ast.Load)
-        ok_ops = tuple(_BINARY) + tuple(_UNARY)
-        if not isinstance(child, ok + ok_ops):
-            raise ConfigError(key, formula, allowed)
+        if isinstance(child, ast.Name) and id(child) not in callees:
+            if child.id in AXES and child.id not in (*variables, *names):
+                box = f"the {len(variables)}D box has only {', '.join(variables)}"
+                raise ConfigError(key, formula, f"uses {child.id} but {box}; {allowed}")
+            if child.id not in (*variables, *names):
+                raise ConfigError(key, formula, f"unknown name '{child.id}'; {allowed}")
     return node
 
 
-def _evaluate(node: ast.AST, x: Any, names: Mapping[str, float]) -> Any:
+def _evaluate(node: ast.AST, values: Mapping[str, Any]) -> Any:
+    """The checked tree's value, every name looked up in `values` (coordinates, parameters)."""
     if isinstance(node, ast.Constant):
         return float(node.value)
     if isinstance(node, ast.Name):
-        return x if node.id == "x" else names[node.id]
+        return values[node.id]
     if isinstance(node, ast.BinOp):
-        left, right = _evaluate(node.left, x, names), _evaluate(node.right, x, names)
+        left, right = _evaluate(node.left, values), _evaluate(node.right, values)
         return _BINARY[type(node.op)](left, right)
     if isinstance(node, ast.UnaryOp):
-        return _UNARY[type(node.op)](_evaluate(node.operand, x, names))
+        return _UNARY[type(node.op)](_evaluate(node.operand, values))
     assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-    return _apply(node.func.id, _evaluate(node.args[0], x, names))
+    return _apply(node.func.id, _evaluate(node.args[0], values))
 
 
 def _apply(name: str, value: Any) -> Any:

@@ -1,101 +1,33 @@
-"""Problems: a box [a, b] with Dirichlet walls and a potential V(x).
-
-Each potential solves  -ψ'' + V(x) ψ = E ψ,  ψ(a) = ψ(b) = 0.  Classes here are plain
-(built by Hydra ``_target_``), validate their arguments and work on numpy arrays and
-torch tensors alike (V is evaluated with comparisons and arithmetic only).
-"""
+"""The potentials V of −∇·(c∇ψ) + Vψ = Eψ (c = 1): 1D piecewise-constant wells and barriers,
+and V from a formula in x, y, z on a box of any dimension."""
 
 from __future__ import annotations
 
 import copy
-import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-from qwpinn.errors import ConfigError, finite_number, one_of
+from qwpinn.errors import ConfigError, finite_number, integer_at_least
+from qwpinn.problems.base import Potential
+from qwpinn.problems.box import Box
 from qwpinn.problems.expression import compile_formula
 
-ENERGY_MODES = ("trainable", "fixed")
 SMOOTH_REACH = 10.0  # |x − x_j| / w beyond which a tanh step is flat to 1 − tanh(10) ≈ 4e-9
-
-
-class Potential:
-    """A box [a, b] and V(x). ``energy='fixed'`` holds E at its initial value (the infinite
-    well of the paper), ``'trainable'`` makes E a parameter.
-
-    ``pieces`` is the list of (x0, x1, V) for piecewise-constant V (exact reference roots),
-    None otherwise; ``quadrature_panels`` is how many Gauss–Legendre panels each smooth
-    stretch of V gets, between the ``quadrature_cuts``.
-    """
-
-    name = "potential"
-    pieces: list[tuple[float, float, float]] | None = None
-    quadrature_panels = 1
-    smoothing = 0.0
-
-    def __init__(self, box: Sequence[float], energy: str = "trainable") -> None:
-        self.box = _interval("box", box)
-        self.energy_mode = one_of("energy", energy, ENERGY_MODES)
-
-    @property
-    def energy_trainable(self) -> bool:
-        return self.energy_mode == "trainable"
-
-    @property
-    def bounds(self) -> np.ndarray:
-        """The box as a (d, 2) array of [low, high] per axis."""
-        return np.array([self.box], dtype=float)
-
-    @property
-    def length(self) -> float:
-        return self.box[1] - self.box[0]
-
-    @property
-    def breakpoints(self) -> list[float]:
-        """Interior points where V jumps (or, smoothed, the centre of each step)."""
-        return []
-
-    @property
-    def quadrature_cuts(self) -> list[float]:
-        """Interior points where the quadrature is split: V is smooth between them."""
-        return self.breakpoints
-
-    def sharp(self) -> Potential:
-        """The same problem without smoothing (itself when V is not a smoothed step)."""
-        return self
-
-    def __call__(self, x: Any) -> Any:  # pragma: no cover - every subclass defines V
-        raise NotImplementedError
-
-    def mean(self) -> float:
-        """(1/L) ∫_a^b V dx on a 200-point Gauss–Legendre rule."""
-        t, w = np.polynomial.legendre.leggauss(200)
-        a, b = self.box
-        return float(np.sum(w * self(0.5 * (b - a) * t + 0.5 * (a + b)))) / 2.0
-
-    def empty_box_level(self) -> float:
-        """π²/L²: the ground level of the empty box, so E[ψ] ≥ π²/L² + min V for every ψ with
-        ψ(a) = ψ(b) = 0."""
-        return (math.pi / self.length) ** 2
-
-    def default_energy_init(self) -> float:
-        """Problem-only guess for E: the lowest level of the empty box plus the mean of V.
-
-        π²/L² + ⟨V⟩ — exact for the infinite well, never read from a reference solver.
-        """
-        return self.empty_box_level() + self.mean()
+FINITE_CHECK = {1: 1001, 2: 201, 3: 41}  # grid points per axis where a formula must be finite
 
 
 class Expression(Potential):
-    """V(x) from a formula with named parameters, e.g. ``omega**2*(x-c)**2`` (no eval)."""
+    """V from a formula in the box's coordinates with named parameters, e.g.
+    ``omega**2*(x-c)**2`` in [a, b] or ``omega**2*(x**2 + y**2)`` in [[a1, b1], [a2, b2]]; the
+    box sets d and so which of x, y, z the formula may use (no eval)."""
 
     name = "expression"
 
     def __init__(
         self,
-        box: Sequence[float],
+        box: Sequence[Any] | Box,
         formula: str,
         params: Mapping[str, float] | None = None,
         energy: str = "trainable",
@@ -103,25 +35,22 @@ class Expression(Potential):
         name: str = "expression",
     ) -> None:
         super().__init__(box, energy)
-        params = dict(params or {})
-        for key, value in params.items():
-            params[key] = finite_number(f"params.{key}", value)
-        if not isinstance(panels, int) or panels < 1:
-            raise ConfigError("panels", panels, "must be an integer >= 1")
-        self.formula, self.params, self.quadrature_panels = formula, params, panels
-        self.name = str(name)
-        self._v = compile_formula(formula, params)
-        samples = self._v(np.linspace(*self.box, 1001))
+        params = {k: finite_number(f"params.{k}", v) for k, v in dict(params or {}).items()}
+        self.quadrature_panels = integer_at_least("panels", panels)
+        self.formula, self.params, self.name = formula, params, str(name)
+        self._v = compile_formula(formula, params, self.dim)
+        samples = self(self.domain.grid(FINITE_CHECK[self.dim]))
         if not np.all(np.isfinite(samples)):
-            raise ConfigError("formula", formula, f"must be finite on the box {list(self.box)}")
+            box = self.domain.tolist()
+            raise ConfigError("formula", formula, f"must be finite on the box {box}")
 
-    def __call__(self, x: Any) -> Any:
-        """V(x) for a numpy array or a torch tensor (any shape)."""
-        return self._v(x)
+    def v_of(self, *coords: Any) -> Any:
+        """V at the coordinate columns (numpy arrays or torch tensors)."""
+        return self._v(*coords)
 
 
 class PiecewiseConstant(Potential):
-    """V(x) = V_i on [x_i, x_{i+1}); the pieces tile the box without gaps.
+    """V(x) = V_i on [x_i, x_{i+1}); the pieces tile the 1D box [a, b] without gaps.
 
     ``smoothing`` w > 0 replaces each jump ΔV_j at x_j by the smooth step
     ΔV_j · ½(1 + tanh((x − x_j)/w)); V is then smooth (``pieces`` is None, the reference is
@@ -137,7 +66,7 @@ class PiecewiseConstant(Potential):
         energy: str = "trainable",
         smoothing: float = 0.0,
     ) -> None:
-        super().__init__(box, energy)
+        super().__init__(_interval_box(box), energy)
         self.steps = _tiling("pieces", pieces, self.box)
         self.smoothing = finite_number("smoothing", smoothing, "must be a finite number >= 0")
         if self.smoothing < 0.0:
@@ -170,8 +99,8 @@ class PiecewiseConstant(Potential):
         twin.smoothing, twin.pieces = 0.0, self.steps
         return twin
 
-    def __call__(self, x: Any) -> Any:
-        """V(x) for a numpy array or a torch tensor (any shape)."""
+    def v_of(self, x: Any) -> Any:
+        """V at x values (a numpy array or a torch tensor, any shape)."""
         v = 0.0 * x + self.steps[0][2]
         for x0, _, value in self.steps[1:]:
             jump = value - _previous_value(self.steps, x0)
@@ -195,51 +124,49 @@ class InfiniteWell(PiecewiseConstant):
     name = "infinite_well"
 
     def __init__(self, box: Sequence[float] = (0.0, 1.0), energy: str = "fixed") -> None:
-        box = _interval("box", box)
+        box = _interval_box(box)
         super().__init__(box, [[box[0], box[1], 0.0]], energy)
 
 
-class FiniteWell(PiecewiseConstant):
-    """V = 0 for left < x < right, V = v0 elsewhere in the box."""
+class _OneStep(PiecewiseConstant):
+    """V = v0 for left < x < right and 0 elsewhere in the box (``inside_is_v0``), or the
+    reverse; a subclass names the (left, right) pair ``edges_key`` and keeps it under it."""
 
-    name = "finite_well"
-
-    def __init__(
-        self,
-        box: Sequence[float] = (0.0, 1.0),
-        v0: float = 100.0,
-        well: Sequence[float] = (0.25, 0.75),
-        energy: str = "trainable",
-        smoothing: float = 0.0,
-    ) -> None:
-        box, self.v0, self.well, pieces = _step("well", box, v0, well, inside_is_v0=False)
-        super().__init__(box, pieces, energy, smoothing)
-
-
-class Barrier(PiecewiseConstant):
-    """V = v0 for left < x < right, V = 0 elsewhere in the box."""
-
-    name = "barrier"
+    edges_key = "edges"
+    inside_is_v0 = True
 
     def __init__(
         self,
+        edges: Sequence[float],
         box: Sequence[float] = (0.0, 1.0),
         v0: float = 100.0,
-        barrier: Sequence[float] = (0.45, 0.55),
         energy: str = "trainable",
         smoothing: float = 0.0,
     ) -> None:
-        box, self.v0, self.barrier, pieces = _step("barrier", box, v0, barrier, inside_is_v0=True)
-        super().__init__(box, pieces, energy, smoothing)
+        box = _interval_box(box)
+        self.v0 = finite_number("v0", v0)
+        left, right = _inner_interval(self.edges_key, edges, box)
+        setattr(self, self.edges_key, (left, right))
+        inside, outside = (self.v0, 0.0) if self.inside_is_v0 else (0.0, self.v0)
+        super().__init__(box, _three_pieces(box, left, right, outside, inside), energy, smoothing)
 
 
-def _step(key: str, box: Any, v0: Any, interval: Any, inside_is_v0: bool) -> tuple:
-    """Validated box, v0, (left, right) and the pieces of a one-step well or barrier."""
-    box = _interval("box", box)
-    v0 = finite_number("v0", v0)
-    left, right = _inner_interval(key, interval, box)
-    inside, outside = (v0, 0.0) if inside_is_v0 else (0.0, v0)
-    return box, v0, (left, right), _three_pieces(box, left, right, outside, inside)
+class FiniteWell(_OneStep):
+    """V = 0 for left < x < right, V = v0 elsewhere in the box (box, v0, energy, smoothing)."""
+
+    name, edges_key, inside_is_v0 = "finite_well", "well", False
+
+    def __init__(self, *, well: Sequence[float] = (0.25, 0.75), **common: Any) -> None:
+        super().__init__(well, **common)
+
+
+class Barrier(_OneStep):
+    """V = v0 for left < x < right, V = 0 elsewhere in the box (box, v0, energy, smoothing)."""
+
+    name, edges_key, inside_is_v0 = "barrier", "barrier", True
+
+    def __init__(self, *, barrier: Sequence[float] = (0.45, 0.55), **common: Any) -> None:
+        super().__init__(barrier, **common)
 
 
 def _three_pieces(box, left, right, outside, inside) -> list[list[float]]:
@@ -262,11 +189,12 @@ def _pair(key: str, value: Any) -> tuple[float, float]:
     return finite_number(key, value[0]), finite_number(key, value[1])
 
 
-def _interval(key: str, value: Any) -> tuple[float, float]:
-    lo, hi = _pair(key, value)
-    if not lo < hi:
-        raise ConfigError(key, [lo, hi], "must be [lo, hi] with lo < hi")
-    return lo, hi
+def _interval_box(value: Any) -> tuple[float, float]:
+    """(a, b) of a 1D box, or one ConfigError line: piecewise-constant V is 1D only."""
+    box = Box.parse(value)
+    if box.dim != 1:
+        raise ConfigError("box", value, "must be [a, b]: piecewise-constant V is 1D only")
+    return box.interval
 
 
 def _inner_interval(key: str, value: Any, box: tuple[float, float]) -> tuple[float, float]:
