@@ -122,9 +122,13 @@ class EigenModule(L.LightningModule):
         metrics["energy/rayleigh"] = terms["rayleigh"]
         if self.loss.weighting.every:
             metrics.update({f"weights/{k}": v for k, v in self.loss.weighting.as_dict().items()})
-        metrics["step"] = float(self.global_step)  # the x axis: optimizer steps
-        self.log_dict(metrics, on_step=True, on_epoch=False, batch_size=1)
+        # monitors and early stopping read them (callback metrics); the loggers get them at
+        # this exact optimizer step (Lightning's own flush counts batches of K steps)
+        self.log_dict(metrics, on_step=True, on_epoch=False, logger=False, batch_size=1)
         self.log("E", terms["rayleigh"], prog_bar=True, logger=False, on_step=True, batch_size=1)
+        values = {k: float(v) for k, v in metrics.items()}
+        for logger in self.loggers:
+            logger.log_metrics(values, step=self.global_step)
 
     def configure_optimizers(self) -> Any:
         optimizers = [phase.optimizer(self.loss, self.state) for phase in self.phases]

@@ -169,8 +169,7 @@ def _fit_state(
     if not cfg.trainer.get("enable_progress_bar", True):
         callbacks = [c for c in callbacks if not isinstance(c, ProgressBar)]
     logger = build("logger", cfg.logger) if cfg.get("logger") else False
-    # every batch may carry a log step: the module logs at its own log_every_n_steps
-    trainer = build("trainer", cfg.trainer, callbacks=callbacks, logger=logger, log_every_n_steps=1)
+    trainer = build("trainer", cfg.trainer, callbacks=callbacks, logger=logger)
     datamodule = build_datamodule(cfg, potential.box, seed=int(cfg.seed) + n - 1)
 
     status, error = "ok", None
