@@ -36,10 +36,13 @@ _NOISE = (".*LeafSpec.*", ".*no pre-optimization state was saved.*")
 REFERENCE_LEVELS = 4  # levels solved for wrong-state detection (the ground state is level 1)
 
 
-def run(cfg: DictConfig, overrides: Sequence[str] = ()) -> dict[str, Any]:
+def run(
+    cfg: DictConfig, overrides: Sequence[str] = (), trained: list[EigenState] | None = None
+) -> dict[str, Any]:
     """Train one configuration; return (and write to ``paths.output_dir``) its results.
 
-    ``overrides`` are the command-line overrides that define this run (recorded for sweeps).
+    ``overrides`` are the command-line overrides that define this run (recorded for sweeps);
+    the trained states are appended to ``trained`` when it is given.
     """
     out = Path(cfg.paths.output_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -63,7 +66,7 @@ def run(cfg: DictConfig, overrides: Sequence[str] = ()) -> dict[str, Any]:
         config_text = OmegaConf.to_yaml(cfg, resolve=True)
         write_text_atomic(out / "resolved_config.yaml", config_text)
         with _process_state_kept():  # the caller keeps its thread count and RNG streams
-            results.update(_train(cfg, out))
+            results.update(_train(cfg, out, [] if trained is None else trained))
     except ConfigError as err:
         results["error"] = str(err)
         raise
@@ -94,7 +97,7 @@ def _process_state_kept() -> Iterator[None]:
             torch.cuda.set_rng_state_all(cuda)
 
 
-def _train(cfg: DictConfig, out: Path) -> dict[str, Any]:
+def _train(cfg: DictConfig, out: Path, states: list[EigenState]) -> dict[str, Any]:
     for message in _NOISE:
         warnings.filterwarnings("ignore", message=message)
     torch.set_num_threads(int(cfg.torch_threads))
@@ -118,7 +121,6 @@ def _train(cfg: DictConfig, out: Path) -> dict[str, Any]:
         "resumed_from": None,
         "states": [],
     }
-    states: list[EigenState] = []
     for _ in range(count):
         module, state, steps, status, error, ckpt_path = _fit_state(
             cfg, out, potential, (spectrum, sharp_spectrum), energy_init, states, count == 1
