@@ -175,7 +175,8 @@ def paper_arm(tmp: Path, name: str, seed: int, budget: float, init: float) -> Ou
     spectrum = reference.solve(potential, 1)
     torch.manual_seed(seed)
     module = build_module(cfg, potential, init * spectrum.energies[0])  # float32
-    module._materialize(with_energy=True)  # quadrature, V and E0 in the module's precision
+    state, loss = module.state, module.loss
+    state.materialize(with_energy=True)  # quadrature, V and E0 in the module's precision
     (adam,) = module.configure_optimizers()
     loader = build_datamodule(cfg, potential.box, seed).train_dataloader()
     points = (one for batch in loader for one in batch)  # one N×1 set per step
@@ -183,13 +184,13 @@ def paper_arm(tmp: Path, name: str, seed: int, budget: float, init: float) -> Ou
     start, step = time.perf_counter(), 0
     while time.perf_counter() - start < budget:
         adam.zero_grad()
-        terms = module.loss_terms(next(points))
-        module.total_loss(terms).backward()
+        terms = loss.terms(state, next(points))
+        loss.total(terms).backward()
         adam.step()
         step += 1
-        rayleigh, energy = terms["rayleigh"].item(), module.energy.item()
+        rayleigh, energy = terms["rayleigh"].item(), state.energy.item()
         history.record(step, time.perf_counter() - start, rayleigh, energy)
-    return history, evaluate_state(module, spectrum)["psi_l2_error"]
+    return history, evaluate_state(state, spectrum)["psi_l2_error"]
 
 
 def deepxde_arm(name: str, seed: int, budget: float, init: float) -> Outcome:

@@ -3,14 +3,14 @@
     python benchmarks/loop_overhead.py [--steps 1000] [--repeats 5]
                                        [--out benchmarks/results/loop_overhead.md]
 
-Both train the default finite-well EigenPINN (built by `qwpinn.pipeline.run.build_module`) with Adam
-for the same number of steps, one thread, alternated, median of the repeats. The Lightning
-side runs the real `EigenPINN.training_step` as `train.run` sets it up (point sets per batch
-from `train.steps_per_batch`, TensorBoard logging every `trainer.log_every_n_steps`), without
-progress bar or checkpoints; the plain side draws one point set per step and calls the same
-loss, the same finiteness check and the same Adam update itself. Rates are given in wall time
-and in CPU time of the process (TensorBoard's writer thread included): on a shared CPU the
-second is the steadier one.
+Both train the default finite-well EigenModule (built by `pipeline.build.build_module`) with
+Adam for the same number of steps, one thread, alternated, median of the repeats. The Lightning
+side runs the real `EigenModule.training_step` as `pipeline.run` sets it up (point sets per
+batch from `pipeline.build.steps_per_batch`, TensorBoard logging every
+`trainer.log_every_n_steps`), without progress bar or checkpoints; the plain side draws one
+point set per step and calls the same loss, the same finiteness check and the same Adam update
+itself. Rates are given in wall time and in CPU time of the process (TensorBoard's writer
+thread included): on a shared CPU the second is the steadier one.
 """
 
 from __future__ import annotations
@@ -33,13 +33,15 @@ import provenance  # noqa: E402
 
 from conftest import compose_config  # noqa: E402
 from qwpinn.lightning.data import CollocationDataModule  # noqa: E402
+from qwpinn.optim.phases import require_finite  # noqa: E402
 from qwpinn.pipeline.build import build, build_module, steps_per_batch  # noqa: E402
 
 CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
 
 
 def make(tmp: Path, steps: int):
-    cfg = compose_config(tmp, f"optimizer.adam_steps={steps}", f"trainer.max_steps={steps}")
+    adam = (f"optimizer.adam_steps={steps}", "optimizer.adam_steps_pieces=null")
+    cfg = compose_config(tmp, *adam, f"trainer.max_steps={steps}")
     potential = build("potential", cfg.potential)
     torch.manual_seed(0)
     module = build_module(cfg, potential, potential.default_energy_init()).double()
@@ -48,22 +50,23 @@ def make(tmp: Path, steps: int):
 
 def plain(tmp: Path, steps: int) -> dict[str, float]:
     _, potential, module = make(tmp, steps)
-    module._materialize(with_energy=True)
+    state, loss = module.state, module.loss
+    state.materialize(with_energy=True)
     optimizers, schedulers = module.configure_optimizers()
     adam, scheduler = optimizers[0], schedulers[0]
     points = iter(CollocationDataModule(potential.box, 1024).train_dataloader())
     start = {k: clock() for k, clock in CLOCKS.items()}
-    for _ in range(steps):  # the same work as EigenPINN._optimizer_step, checks included
+    for step in range(steps):  # the work of GradientPhase.step, checks included
         adam.zero_grad()
-        terms = module.loss_terms(next(points)[0].double())
-        loss = module.total_loss(terms)
-        loss.backward()
-        grads = [p.grad for p in module.ansatz.parameters()]
-        module._check_finite(loss, torch.nn.utils.get_total_norm(grads))
+        terms = loss.terms(state, next(points)[0].double())
+        total = loss.total(terms)
+        total.backward()
+        norm = torch.nn.utils.get_total_norm([p.grad for p in state.ansatz.parameters()])
+        require_finite({"loss": total, "gradient norm": norm, "E": state.energy}, step)
         adam.step()
         scheduler.step()
         with torch.no_grad():
-            module.energy.copy_(terms["rayleigh"])
+            state.energy.copy_(terms["rayleigh"])
     return {k: steps / (clock() - start[k]) for k, clock in CLOCKS.items()}
 
 
