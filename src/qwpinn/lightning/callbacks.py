@@ -138,7 +138,7 @@ class ResidualAdaptiveResampling(L.Callback):
         end = pl_module.refine_start
         if step % self.every_n_steps or (end is not None and step > end):
             return
-        bounds = torch.as_tensor(pl_module.state.potential.bounds, dtype=torch.float64)
+        bounds = torch.tensor(pl_module.state.potential.bounds, dtype=torch.float64)
         u = torch.rand(self.candidates, len(bounds), generator=self.generator).to(bounds)
         x = bounds[:, 0] + (bounds[:, 1] - bounds[:, 0]) * u
         worst = pl_module.state.residual_at(x).abs().flatten().topk(self.add).indices
