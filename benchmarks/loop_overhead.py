@@ -34,7 +34,7 @@ import provenance  # noqa: E402
 from conftest import compose_config  # noqa: E402
 from qwpinn.lightning.data import CollocationDataModule  # noqa: E402
 from qwpinn.optim.phases import require_finite  # noqa: E402
-from qwpinn.pipeline.build import build, build_module, steps_per_batch  # noqa: E402
+from qwpinn.pipeline.build import build, build_datamodule, build_module  # noqa: E402
 
 CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
 
@@ -49,12 +49,13 @@ def make(tmp: Path, steps: int):
 
 
 def plain(tmp: Path, steps: int) -> dict[str, float]:
-    _, potential, module = make(tmp, steps)
+    cfg, potential, module = make(tmp, steps)
     state, loss = module.state, module.loss
     state.materialize(with_energy=True)
     optimizers, schedulers = module.configure_optimizers()
     adam, scheduler = optimizers[0], schedulers[0]
-    points = iter(CollocationDataModule(potential.box, 1024).train_dataloader())
+    data = CollocationDataModule(potential.box, cfg.data.n_points, cfg.data.sampler, cfg.seed, 1)
+    points = iter(data.train_dataloader())
     start = {k: clock() for k, clock in CLOCKS.items()}
     for step in range(steps):  # the work of GradientPhase.step, checks included
         adam.zero_grad()
@@ -95,7 +96,7 @@ def lightning(tmp: Path, steps: int) -> dict[str, float]:
         limit_val_batches=0,
         callbacks=[clock],
     )
-    points = CollocationDataModule(potential.box, 1024, steps_per_batch=steps_per_batch(cfg))
+    points = build_datamodule(cfg, potential.box, cfg.seed)
     trainer.fit(module, datamodule=points)
     assert trainer.global_step == steps
     return {k: steps / seconds for k, seconds in clock.seconds.items()}

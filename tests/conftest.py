@@ -6,11 +6,15 @@ import tempfile
 from pathlib import Path
 
 import pytest
+import torch
 from hydra import compose, initialize_config_dir
+from hydra.utils import get_class
 from hypothesis import settings
 from hypothesis.configuration import set_hypothesis_home_dir
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
+from qwpinn.optim.phases import TangentPhase
+from qwpinn.optim.tangent import TangentRitz
 from qwpinn.pipeline.config import register_schemas
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,6 +40,40 @@ def compose_config(output_dir: Path, *overrides: str) -> DictConfig:
                 *overrides,
             ],
         )
+
+
+def configured(
+    option: str, group: str = "potential", without: tuple[str, ...] = (), **changes: object
+) -> object:
+    """The object ``conf/<group>/<option>.yaml`` builds (its values, the only defaults there
+    are), less the keys ``without``, with ``changes`` passed to the constructor as they are."""
+    root = OmegaConf.load(CONF / "config.yaml")  # what its interpolations refer to
+    root[group] = OmegaConf.load(CONF / group / f"{option}.yaml")
+    values = OmegaConf.to_container(root[group], resolve=True)
+    for key in ("defaults", *without):
+        values.pop(key, None)
+    return get_class(values.pop("_target_"))(**{**values, **changes})
+
+
+def collocation(**changes: object) -> object:
+    """The ``data=random`` DataModule (its RAR callback apart), with ``changes``."""
+    return configured("random", "data", without=("rar",), **{"box": (0, 1), "seed": 0, **changes})
+
+
+def tangent_phase(**changes: object) -> TangentPhase:
+    """The TangentRitz phase as ``optimizer=adam_ritz`` configures it, with ``changes``."""
+    values = OmegaConf.to_container(OmegaConf.load(CONF / "optimizer" / "adam_ritz.yaml").refine)
+    return get_class(values.pop("_target_"))(**{**values, **changes})
+
+
+def tangent_ritz(params: object, **changes: object) -> TangentRitz:
+    """TangentRitz as ``optimizer=adam_ritz`` configures it, with ``changes``."""
+    return TangentRitz(params, **tangent_phase(**changes).ritz)
+
+
+def network(option: str, **changes: object) -> torch.nn.Module:
+    """The ``arch`` option's network, x (N, 1) → (N, 1) unless ``changes`` say otherwise."""
+    return configured(option, "arch", **{"in_features": 1, "out_features": 1, **changes})
 
 
 @pytest.fixture

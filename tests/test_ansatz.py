@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 import torch
 
+from conftest import network
 from qwpinn.models.ansatz import DirichletAnsatz, DomainAnsatz
-from qwpinn.models.nets import MLP
 from qwpinn.numerics.derivatives import derivatives
 from qwpinn.numerics.grading import linear_maps
 
@@ -13,7 +13,7 @@ from qwpinn.numerics.grading import linear_maps
 @pytest.mark.parametrize("activation", ["tanh", "sin", "silu", "gelu"])
 def test_ansatz_vanishes_exactly_at_the_walls(box, activation):
     torch.manual_seed(0)
-    psi = DirichletAnsatz(MLP(16, 2, activation), box)
+    psi = DirichletAnsatz(network("mlp", width=16, depth=2, activation=activation), box)
     walls = torch.tensor([[box[0]], [box[1]]])
     inside = torch.linspace(box[0], box[1], 11)[1:-1].reshape(-1, 1)
     assert torch.all(psi(walls) == 0.0)
@@ -22,7 +22,9 @@ def test_ansatz_vanishes_exactly_at_the_walls(box, activation):
 
 def test_kink_terms_keep_psi_c1_and_free_the_second_derivative():
     torch.manual_seed(1)
-    psi = DirichletAnsatz(MLP(16, 2, out_features=2), (0.0, 1.0), kinks=[0.45]).double()
+    psi = DirichletAnsatz(
+        network("mlp", width=16, depth=2, out_features=2), (0.0, 1.0), kinks=[0.45]
+    ).double()
     assert psi(torch.tensor([[0.0], [1.0]], dtype=torch.float64)).abs().max() == 0.0
     h = 1e-6
     x = torch.tensor([[0.45 - h], [0.45], [0.45 + h]], dtype=torch.float64, requires_grad=True)
@@ -36,7 +38,9 @@ def test_kink_terms_keep_psi_c1_and_free_the_second_derivative():
 @pytest.mark.parametrize("parity", [1, -1])
 def test_parity_is_exact(parity):
     torch.manual_seed(2)
-    psi = DirichletAnsatz(MLP(16, 2, out_features=3), (0.0, 2.0), [0.5, 1.5], parity).double()
+    psi = DirichletAnsatz(
+        network("mlp", width=16, depth=2, out_features=3), (0.0, 2.0), [0.5, 1.5], parity
+    ).double()
     x = torch.rand(50, 1, dtype=torch.float64) * 2.0
     assert torch.allclose(psi(2.0 - x), parity * psi(x), rtol=0, atol=1e-15)
 
@@ -44,7 +48,11 @@ def test_parity_is_exact(parity):
 def _domain(dtype: torch.dtype, seed: int = 3, parity: int = 0) -> DomainAnsatz:
     """A domain ansatz on [0, 1] cut at 0.25 and 0.75, with random interface values/slopes."""
     torch.manual_seed(seed)
-    psi = DomainAnsatz([MLP(8, 2) for _ in range(3)], linear_maps([0.0, 0.25, 0.75, 1.0]), parity)
+    psi = DomainAnsatz(
+        [network("mlp", width=8, depth=2) for _ in range(3)],
+        linear_maps([0.0, 0.25, 0.75, 1.0]),
+        parity,
+    )
     with torch.no_grad():
         psi.values.normal_()
         psi.slopes.normal_()

@@ -99,3 +99,49 @@ def test_an_unknown_option_of_a_group_is_an_error(group):
     """A typo'd option never composes silently into the defaults."""
     with pytest.raises(MissingConfigException):
         compose_with(f"{group}=nosuch")
+
+
+def test_the_schemas_type_the_keys_and_hold_no_value():
+    """Every default is written once, in the YAML of its option: no schema field carries one
+    (a group removed with ``~logger`` is the one key whose absence means none)."""
+    from dataclasses import MISSING as NO_DEFAULT
+    from dataclasses import fields
+
+    from qwpinn.pipeline.config import SCHEMAS, RunConf
+
+    for schema in [RunConf, *SCHEMAS.values()]:
+        for item in fields(schema):
+            has_value = item.default is not NO_DEFAULT and item.default != "???"
+            assert not has_value or item.name == "logger", f"{schema.__name__}.{item.name}"
+            assert item.default_factory is NO_DEFAULT, f"{schema.__name__}.{item.name}"
+
+
+def configured_targets() -> list[tuple[str, dict[str, Any]]]:
+    """(option, node) of every YAML node with a ``_target_`` in qwpinn (nested ones too)."""
+    found = []
+
+    def walk(name: str, node: Any) -> None:
+        if isinstance(node, dict):
+            if str(node.get("_target_", "")).startswith("qwpinn."):
+                found.append((name, node))
+            for key, value in node.items():
+                walk(f"{name}.{key}", value)
+
+    for path in sorted(CONF.rglob("*.yaml")):
+        walk(path.relative_to(CONF).as_posix(), OmegaConf.to_container(OmegaConf.load(path)))
+    return found
+
+
+@pytest.mark.parametrize(("option", "node"), configured_targets(), ids=lambda v: str(v)[:40])
+def test_a_configured_key_has_no_second_default_in_its_constructor(option, node):
+    import inspect
+
+    from hydra.utils import get_class
+
+    target = get_class(node["_target_"])
+    if not getattr(target.__init__, "__module__", "").startswith("qwpinn."):  # a library default
+        return
+    parameters = inspect.signature(target).parameters
+    for key in node:
+        if key in parameters:
+            assert parameters[key].default is inspect.Parameter.empty, f"{option}: {key}"

@@ -7,11 +7,11 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from omegaconf import OmegaConf, open_dict
+from omegaconf import open_dict
 
 import qwpinn
+from conftest import configured
 from qwpinn import reference
-from qwpinn.pipeline.build import build
 from qwpinn.pipeline.run import run
 
 SRC = Path(qwpinn.__file__).resolve().parent
@@ -35,11 +35,13 @@ from qwpinn.numerics.quadrature import problem_rules
 from qwpinn.optim.tangent import TangentRitz
 from qwpinn.problems import FiniteWell
 torch.manual_seed(0)
-well = FiniteWell()
+well = FiniteWell(box=[0, 1], v0=100.0, well=[0.25, 0.75], energy="trainable", smoothing=0.0)
 maps = domain_maps(well)
-ansatz = DomainAnsatz([MLP(8, 2) for _ in maps], maps).double()
-state = EigenState(ansatz, well, problem_rules(well, 32), 30.0)
-ritz = TangentRitz(ansatz.parameters())
+nets = [MLP(8, 2, "tanh", in_features=1, out_features=1) for _ in maps]
+ansatz = DomainAnsatz(nets, maps).double()
+state = EigenState(ansatz, well, problem_rules(well, 32), 30.0, (), "projection")
+# damping, rcond, trials, lengths
+ritz = TangentRitz(ansatz.parameters(), 1e-4, None, (-1, 0), (1.0, 0.5, 2.0))
 for _ in range(40):
     energy = ritz.step(state.nodal, state.jacobian, state.step_floor(), state.check_nodal)
 print(energy.item())
@@ -53,9 +55,8 @@ def test_the_physics_core_trains_with_lightning_and_hydra_blocked():
     out = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=300, check=True
     )
-    from qwpinn.problems import FiniteWell
 
-    exact = reference.solve(FiniteWell(), 1).energies[0]
+    exact = reference.solve(configured("finite_well"), 1).energies[0]
     assert abs(float(out.stdout.split()[-1]) - exact) / exact < 1e-8
 
 
@@ -64,7 +65,7 @@ def test_solve_returns_energies_errors_and_psi_and_writes_nothing(tmp_path, monk
     ψ normalised and with the node count of its level, and no file written anywhere."""
     monkeypatch.chdir(tmp_path)
     solution = qwpinn.solve("potential=finite_well", "n_states=2", "torch_threads=1")
-    exact = reference.solve(build("potential", OmegaConf.create(_finite_well())), 2)
+    exact = reference.solve(configured("finite_well"), 2)
     assert solution.results["status"] == "ok"
     np.testing.assert_allclose(solution.energies, exact.energies[:2], rtol=1e-8)
     assert (solution.errors < 1e-8).all()
@@ -74,10 +75,6 @@ def test_solve_returns_energies_errors_and_psi_and_writes_nothing(tmp_path, monk
     ref = np.stack([exact.psi_at(n, x) for n in (1, 2)])
     np.testing.assert_allclose(np.abs(psi), np.abs(ref), atol=1e-3)
     assert list(tmp_path.iterdir()) == []
-
-
-def _finite_well() -> dict:
-    return {"_target_": "qwpinn.problems.FiniteWell"}
 
 
 def test_a_potential_and_an_architecture_from_outside_the_package_train(make_config):

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import torch
 
+from conftest import configured
 from qwpinn.errors import ConfigError
 from qwpinn.problems.expression import compile_formula
 
@@ -68,11 +69,10 @@ def test_a_coordinate_beyond_the_box_is_refused_in_one_line(formula, dim, allowe
 
 
 def test_an_expression_in_a_one_d_box_may_not_use_y():
-    from qwpinn.problems import Expression
 
     with pytest.raises(ConfigError, match=r"^formula = 'x\*\*2 \+ y\*\*2': uses y but the 1D box"):
-        Expression([0, 1], "x**2 + y**2")
-    assert Expression([[0, 1], [0, 1]], "x**2 + y**2").dim == 2
+        configured("expression", box=[0, 1], formula="x**2 + y**2")
+    assert configured("expression", box=[[0, 1], [0, 1]], formula="x**2 + y**2").dim == 2
 
 
 @pytest.mark.parametrize("name", ["x", "y", "z"])

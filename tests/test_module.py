@@ -8,18 +8,16 @@ import pytest
 import torch
 from torch import nn
 
+from conftest import collocation, configured, network
 from qwpinn.errors import ConfigError
 from qwpinn.lightning.callbacks import StepProgressBar
-from qwpinn.lightning.data import CollocationDataModule
 from qwpinn.lightning.module import EigenModule
 from qwpinn.methods.eigen import EigenState
 from qwpinn.methods.loss import EigenLoss
 from qwpinn.models.ansatz import DirichletAnsatz
-from qwpinn.models.nets import MLP
 from qwpinn.numerics.grading import linear_maps
 from qwpinn.numerics.quadrature import Quadrature
 from qwpinn.optim.phases import GradientPhase, PlateauStop
-from qwpinn.problems import FiniteWell, InfiniteWell
 
 LBFGS = GradientPhase(functools.partial(torch.optim.LBFGS, max_iter=3), fixed_points=True)
 
@@ -34,11 +32,11 @@ def make_module(
     stop_tol=0.0,
 ):
     """Adam (3 steps, E in its own group at lr 0.5) then ``refine`` on the finite well."""
-    potential = potential or FiniteWell()
+    potential = potential or configured("finite_well")
     maps = linear_maps([potential.box[0], *potential.breakpoints, potential.box[1]])
     torch.manual_seed(0)
     state = EigenState(
-        DirichletAnsatz(MLP(8, 2), potential.box),
+        DirichletAnsatz(network("mlp", width=8, depth=2), potential.box),
         potential,
         (Quadrature.on_maps(maps, 16), Quadrature.on_maps(maps, 33)),
         30.0,
@@ -48,7 +46,7 @@ def make_module(
     weights = weights or {"rayleigh": 1.0, "residual": 1.0, "normalization": 1.0}
     loss = EigenLoss(weights, normalize_psi=True, energy_update=energy_update)
     adam = functools.partial(torch.optim.Adam, lr=1e-3, weight_decay=1e-4)
-    first = GradientPhase(adam, steps=3 if refine else None, energy_lr=0.5)
+    first = GradientPhase(adam, fixed_points=False, steps=3 if refine else None, energy_lr=0.5)
     phases = [first, copy.deepcopy(refine)] if refine else [first]
     return EigenModule(state, loss, phases, PlateauStop(stop_tol, 10), log_every_n_steps=50)
 
@@ -65,7 +63,7 @@ def fit(module, tmp_path, steps=5, precision="64-true", callbacks=(), steps_per_
         enable_checkpointing=False,
         callbacks=list(callbacks),
     )
-    data = CollocationDataModule(module.state.potential.box, 32, "random", 0, steps_per_batch)
+    data = collocation(box=module.state.potential.box, n_points=32, steps_per_batch=steps_per_batch)
     trainer.fit(module, datamodule=data)
     return trainer
 
@@ -108,7 +106,7 @@ def test_trainable_energy_is_a_parameter_with_its_own_group_and_gets_a_gradient(
 
 
 def test_fixed_energy_is_a_buffer_and_not_optimised():
-    module = make_module(InfiniteWell())
+    module = make_module(configured("infinite_well"))
     assert "state.energy" in dict(module.named_buffers())
     assert all(p is not module.state.energy for p in module.parameters())
 
@@ -145,10 +143,10 @@ def test_energy_survives_a_checkpoint_round_trip(tmp_path, precision):
 
 
 def test_fixed_energy_buffer_survives_a_checkpoint(tmp_path):
-    module = make_module(InfiniteWell())
+    module = make_module(configured("infinite_well"))
     module.state.energy.fill_(9.87)
     torch.save(module.state_dict(), tmp_path / "m.pt")
-    restored = make_module(InfiniteWell())
+    restored = make_module(configured("infinite_well"))
     restored.load_state_dict(torch.load(tmp_path / "m.pt"))
     assert restored.state.energy.item() == pytest.approx(9.87)
 

@@ -8,15 +8,17 @@ import numpy as np
 import pytest
 import torch
 
+from conftest import network
 from qwpinn.errors import ConfigError
-from qwpinn.models.nets import MLP, FourierMLP, GaussianMLP, ModifiedMLP
 from qwpinn.numerics.derivatives import derivatives
 
 NETS = {
-    "mlp": lambda out: MLP(8, 2, out_features=out),
-    "fourier": lambda out: FourierMLP(8, 2, features=4, sigma=2.0, nodes=640, out_features=out),
-    "modified_mlp": lambda out: ModifiedMLP(8, 3, out_features=out),
-    "gaussian": lambda out: GaussianMLP(gaussians=6, feature_dim=3, out_features=out),
+    "mlp": lambda out: network("mlp", width=8, depth=2, out_features=out),
+    "fourier": lambda out: network(
+        "fourier", width=8, depth=2, features=4, sigma=2.0, nodes=640, out_features=out
+    ),
+    "modified_mlp": lambda out: network("modified_mlp", width=8, depth=3, out_features=out),
+    "gaussian": lambda out: network("gaussian", gaussians=6, feature_dim=3, out_features=out),
 }
 
 
@@ -38,9 +40,9 @@ def test_every_net_maps_points_to_outputs_with_trainable_smooth_derivatives(name
 
 def test_fourier_features_are_fixed_seeded_and_saved():
     torch.manual_seed(3)
-    net = FourierMLP(8, 1, features=5, sigma=2.0, nodes=640)
+    net = network("fourier", width=8, depth=1, features=5, sigma=2.0, nodes=640)
     torch.manual_seed(3)
-    again = FourierMLP(8, 1, features=5, sigma=2.0, nodes=640)
+    again = network("fourier", width=8, depth=1, features=5, sigma=2.0, nodes=640)
     assert torch.equal(net.frequencies, again.frequencies)
     assert "frequencies" in net.state_dict()
     assert not any(p is net.frequencies for p in net.parameters())
@@ -52,7 +54,7 @@ def test_fourier_features_are_fixed_seeded_and_saved():
 
 def test_modified_mlp_gates_every_layer_between_its_two_encoders():
     torch.manual_seed(0)
-    net = ModifiedMLP(6, 3, activation="tanh").double()
+    net = network("modified_mlp", width=6, depth=3).double()
     x = torch.rand(5, 1, dtype=torch.float64)
     u, v = torch.tanh(net.encoder_u(x)), torch.tanh(net.encoder_v(x))
     h = torch.tanh(net.first(x))
@@ -65,7 +67,7 @@ def test_modified_mlp_gates_every_layer_between_its_two_encoders():
 
 def test_gaussian_embedding_is_a_sum_of_trainable_gaussians():
     torch.manual_seed(0)
-    net = GaussianMLP(gaussians=4, feature_dim=2, sigma=0.3, nodes=256).double()
+    net = network("gaussian", gaussians=4, feature_dim=2, sigma=0.3, nodes=256).double()
     x = torch.rand(6, 1, dtype=torch.float64) * 2 - 1
     sigma = 0.125 + torch.nn.functional.softplus(net.width_excess)[:, 0]  # σ_min = 32/256
     mu, f = net.centres[:, 0], net.features
@@ -78,14 +80,14 @@ def test_gaussian_embedding_is_a_sum_of_trainable_gaussians():
 @pytest.mark.parametrize(
     ("make", "key"),
     [
-        (lambda: FourierMLP(sigma=0.0), "sigma"),
-        (lambda: FourierMLP(features=0), "features"),
-        (lambda: GaussianMLP(gaussians=0), "gaussians"),
-        (lambda: GaussianMLP(sigma=-1.0), "sigma"),
-        (lambda: FourierMLP(sigma=0.2, nodes=32), "sigma"),
-        (lambda: GaussianMLP(sigma=0.5, nodes=32), "sigma"),
-        (lambda: ModifiedMLP(activation="relu"), "activation"),
-        (lambda: MLP(width=True), "width"),
+        (lambda: network("fourier", sigma=0.0), "sigma"),
+        (lambda: network("fourier", features=0), "features"),
+        (lambda: network("gaussian", gaussians=0), "gaussians"),
+        (lambda: network("gaussian", sigma=-1.0), "sigma"),
+        (lambda: network("fourier", sigma=0.2, nodes=32), "sigma"),
+        (lambda: network("gaussian", sigma=0.5, nodes=32), "sigma"),
+        (lambda: network("modified_mlp", activation="relu"), "activation"),
+        (lambda: network("mlp", width=True), "width"),
     ],
 )
 def test_bad_sizes_name_the_key(make, key):
@@ -103,20 +105,20 @@ def _rayleigh_on(net: torch.nn.Module, nodes: int) -> float:
 
 
 @pytest.mark.parametrize("nodes", [16, 32, 64])
-@pytest.mark.parametrize("make", [FourierMLP, GaussianMLP], ids=["fourier", "gaussian"])
-def test_default_bands_are_resolved_by_the_rule_they_are_tied_to(make, nodes):
+@pytest.mark.parametrize("option", ["fourier", "gaussian"])
+def test_default_bands_are_resolved_by_the_rule_they_are_tied_to(option, nodes):
     """With its band tied to ``nodes``, the untrained net's ∫N'²/∫N² on that rule equals the
     400-node value to 1e-9 (measured ≤ 1e-12): the rule cannot be aliased from the start."""
     for seed in range(3):
         torch.manual_seed(seed)
-        net = make(nodes=nodes).double()
+        net = network(option, nodes=nodes).double()
         coarse, fine = _rayleigh_on(net, nodes), _rayleigh_on(net, 400)
         assert abs(coarse - fine) <= 1e-9 * fine
 
 
 def test_gaussian_widths_never_fall_below_the_rules_bound():
     """However far training pushes a width parameter down, σᵢ stays at σ_min = 32/nodes."""
-    net = GaussianMLP(gaussians=3, nodes=64).double()
+    net = network("gaussian", gaussians=3, nodes=64).double()
     with torch.no_grad():
         net.width_excess.fill_(-1e3)
     x = torch.linspace(-1, 1, 5, dtype=torch.float64).reshape(-1, 1)

@@ -6,20 +6,20 @@ import numpy as np
 import pytest
 import torch
 
+from conftest import configured
 from qwpinn import reference
 from qwpinn.errors import ConfigError
 from qwpinn.problems import (
-    Barrier,
     Box,
-    Expression,
-    FiniteWell,
-    InfiniteWell,
-    PiecewiseConstant,
 )
 
 
 def test_defaults_match_the_design_table():
-    well, barrier, box = FiniteWell(), Barrier(), InfiniteWell()
+    well, barrier, box = (
+        configured("finite_well"),
+        configured("barrier"),
+        configured("infinite_well"),
+    )
     x = np.array([0.1, 0.3, 0.5, 0.7, 0.9])
     np.testing.assert_array_equal(well(x), [100, 0, 0, 0, 100])
     np.testing.assert_array_equal(barrier(x), [0, 0, 100, 0, 0])
@@ -29,19 +29,21 @@ def test_defaults_match_the_design_table():
 
 
 def test_numpy_and_torch_agree():
-    well = FiniteWell(v0=50, well=[0.2, 0.6])
+    well = configured("finite_well", v0=50, well=[0.2, 0.6])
     x = np.linspace(0, 1, 101)
     np.testing.assert_array_equal(well(x), well(torch.tensor(x)).numpy())
 
 
 def test_default_energy_init_is_box_level_plus_mean_potential():
-    assert InfiniteWell().default_energy_init() == pytest.approx(math.pi**2)
-    assert FiniteWell().default_energy_init() == pytest.approx(math.pi**2 + 50.0)
-    assert Barrier(box=[0, 2]).default_energy_init() == pytest.approx(math.pi**2 / 4 + 5.0)
+    assert configured("infinite_well").default_energy_init() == pytest.approx(math.pi**2)
+    assert configured("finite_well").default_energy_init() == pytest.approx(math.pi**2 + 50.0)
+    assert configured("barrier", box=[0, 2]).default_energy_init() == pytest.approx(
+        math.pi**2 / 4 + 5.0
+    )
 
 
 def test_piecewise_tiles_the_box():
-    steps = PiecewiseConstant([0, 1], [[0, 0.2, 5], [0.2, 0.5, 0], [0.5, 1, 20]])
+    steps = configured("piecewise", box=[0, 1], pieces=[[0, 0.2, 5], [0.2, 0.5, 0], [0.5, 1, 20]])
     assert steps.breakpoints == [0.2, 0.5]
     assert steps.mean() == pytest.approx(0.2 * 5 + 0.5 * 20)
 
@@ -49,16 +51,16 @@ def test_piecewise_tiles_the_box():
 @pytest.mark.parametrize(
     ("build", "key"),
     [
-        (lambda: FiniteWell(box=[1, 0]), "box"),
-        (lambda: FiniteWell(well=[0.8, 0.6]), "well"),
-        (lambda: FiniteWell(well=[0.5, 0.5]), "well"),
-        (lambda: FiniteWell(well=[-0.1, 0.6]), "well"),
-        (lambda: Barrier(barrier=[0.5, 1.2]), "barrier"),
-        (lambda: FiniteWell(v0=float("nan")), "v0"),
-        (lambda: Barrier(v0="inf"), "v0"),
-        (lambda: InfiniteWell(box=[0, float("inf")]), "box"),
-        (lambda: FiniteWell(energy="free"), "energy"),
-        (lambda: PiecewiseConstant([0, 1], [[0, 0.4, 1], [0.5, 1, 0]]), "pieces"),
+        (lambda: configured("finite_well", box=[1, 0]), "box"),
+        (lambda: configured("finite_well", well=[0.8, 0.6]), "well"),
+        (lambda: configured("finite_well", well=[0.5, 0.5]), "well"),
+        (lambda: configured("finite_well", well=[-0.1, 0.6]), "well"),
+        (lambda: configured("barrier", barrier=[0.5, 1.2]), "barrier"),
+        (lambda: configured("finite_well", v0=float("nan")), "v0"),
+        (lambda: configured("barrier", v0="inf"), "v0"),
+        (lambda: configured("infinite_well", box=[0, float("inf")]), "box"),
+        (lambda: configured("finite_well", energy="free"), "energy"),
+        (lambda: configured("piecewise", box=[0, 1], pieces=[[0, 0.4, 1], [0.5, 1, 0]]), "pieces"),
     ],
 )
 def test_invalid_values_name_their_key(build, key):
@@ -71,7 +73,9 @@ def test_invalid_values_name_their_key(build, key):
 def test_expression_potentials_and_their_exact_spectra():
     from qwpinn.reference import solve
 
-    harmonic = Expression([-2, 2], "omega**2*(x-c)**2", {"omega": 10.0, "c": 0.0})
+    harmonic = configured(
+        "expression", box=[-2, 2], formula="omega**2*(x-c)**2", params={"omega": 10.0, "c": 0.0}
+    )
     np.testing.assert_allclose(
         solve(harmonic, 4).energies, 10.0 * (2 * np.arange(4) + 1), rtol=1e-9
     )
@@ -82,16 +86,17 @@ def test_expression_potentials_and_their_exact_spectra():
 
 def test_expression_must_be_finite_on_the_box():
     with pytest.raises(ConfigError, match="^formula = '1/x'"):
-        Expression([0, 1], "1/x")
+        configured("expression", box=[0, 1], formula="1/x")
     with pytest.raises(ConfigError, match="^params.w = "):
-        Expression([0, 1], "x/w", {"w": float("nan")})
+        configured("expression", box=[0, 1], formula="x/w", params={"w": float("nan")})
 
 
-@pytest.mark.parametrize("cls", [FiniteWell, Barrier])
-def test_smoothed_step_converges_to_the_sharp_spectrum(cls):
-    sharp = reference.solve(cls(), n_states=2).energies
+@pytest.mark.parametrize("option", ["finite_well", "barrier"])
+def test_smoothed_step_converges_to_the_sharp_spectrum(option):
+    sharp = reference.solve(configured(option), n_states=2).energies
     widths = (0.02, 0.01, 0.005, 0.0025)
-    bias = [np.abs(reference.solve(cls(smoothing=w), 2).energies - sharp) / sharp for w in widths]
+    smoothed = [reference.solve(configured(option, smoothing=w), 2).energies for w in widths]
+    bias = [np.abs(energies - sharp) / sharp for energies in smoothed]
     assert all(np.all(b1 < b0) for b0, b1 in zip(bias[:-1], bias[1:], strict=False))
     assert np.all(bias[-1] < 1e-3)
     assert np.all(bias[-1] < 0.4 * bias[-2])  # ~ w²: halving w divides the bias by ~4
@@ -100,14 +105,14 @@ def test_smoothed_step_converges_to_the_sharp_spectrum(cls):
 @pytest.mark.parametrize("width", [0.01, 0.002])
 def test_smoothed_reference_is_converged(width):
     """The default finite-difference reference against a mesh twice as fine: ~1e-10 or better."""
-    potential = FiniteWell(smoothing=width)
+    potential = configured("finite_well", smoothing=width)
     solved = reference.solve(potential, n_states=3).energies
     finer = reference.finite_difference_energies(potential, 3, [256 * 2**i for i in range(5)])
     assert np.all(np.abs(solved - finer) / finer < 1e-10)
 
 
 def test_smoothed_step_is_a_tanh_and_sharp_recovers_the_pieces():
-    potential = Barrier(smoothing=0.01)
+    potential = configured("barrier", smoothing=0.01)
     x = np.array([0.0, 0.45, 0.5, 0.55, 1.0])
     expected = 50.0 * (np.tanh((x - 0.45) / 0.01) - np.tanh((x - 0.55) / 0.01))
     assert np.allclose(potential(x), expected, rtol=0, atol=1e-12)
@@ -115,22 +120,32 @@ def test_smoothed_step_is_a_tanh_and_sharp_recovers_the_pieces():
     assert potential.pieces is None and potential.breakpoints == [0.45, 0.55]
     assert potential.quadrature_cuts == pytest.approx([0.35, 0.45, 0.55, 0.65])
     sharp = potential.sharp()
-    assert sharp.pieces == Barrier().pieces and sharp.smoothing == 0.0 and sharp.name == "barrier"
-    assert Barrier().sharp().pieces == Barrier().pieces
+    assert (
+        sharp.pieces == configured("barrier").pieces
+        and sharp.smoothing == 0.0
+        and sharp.name == "barrier"
+    )
+    assert configured("barrier").sharp().pieces == configured("barrier").pieces
 
 
 @pytest.mark.parametrize("value", [-0.01, float("nan"), "wide"])
 def test_bad_smoothing_names_its_key(value):
     with pytest.raises(ConfigError, match="^smoothing = .*: must be a finite number >= 0"):
-        FiniteWell(smoothing=value)
+        configured("finite_well", smoothing=value)
 
 
 ONE_D = [
-    FiniteWell(),
-    Barrier(box=[-1, 2], barrier=[0.1, 0.4]),
-    Barrier(smoothing=0.01),
-    PiecewiseConstant([0, 1], [[0, 0.2, 10], [0.2, 0.45, -20], [0.45, 0.7, 60], [0.7, 1, 5]]),
-    Expression([-2, 2], "omega**2*(x-c)**2", {"omega": 10.0, "c": 0.3}),
+    configured("finite_well"),
+    configured("barrier", box=[-1, 2], barrier=[0.1, 0.4]),
+    configured("barrier", smoothing=0.01),
+    configured(
+        "piecewise",
+        box=[0, 1],
+        pieces=[[0, 0.2, 10], [0.2, 0.45, -20], [0.45, 0.7, 60], [0.7, 1, 5]],
+    ),
+    configured(
+        "expression", box=[-2, 2], formula="omega**2*(x-c)**2", params={"omega": 10.0, "c": 0.3}
+    ),
 ]
 ONE_D_IDS = ["finite_well", "barrier", "smoothed_barrier", "steps", "harmonic"]
 
@@ -155,9 +170,11 @@ def test_one_d_values_are_the_same_for_every_shape_of_points(potential):
 
 def test_one_d_values_are_the_closed_forms():
     x = np.linspace(-1, 2, 301)
-    barrier = Barrier(box=[-1, 2], v0=7.0, barrier=[0.1, 0.4])
+    barrier = configured("barrier", box=[-1, 2], v0=7.0, barrier=[0.1, 0.4])
     np.testing.assert_array_equal(barrier(x), np.where((x >= 0.1) & (x < 0.4), 7.0, 0.0))
-    harmonic = Expression([-1, 2], "omega**2*(x-c)**2", {"omega": 3.0, "c": 0.5})
+    harmonic = configured(
+        "expression", box=[-1, 2], formula="omega**2*(x-c)**2", params={"omega": 3.0, "c": 0.5}
+    )
     points = torch.tensor(x).reshape(-1, 1)
     np.testing.assert_allclose(harmonic(points).numpy().ravel(), 9.0 * (x - 0.5) ** 2, rtol=1e-15)
 
@@ -167,7 +184,7 @@ def test_a_square_box_parses_with_its_bounds_lengths_and_empty_level():
     assert box.dim == 2 and box.volume == 4.0 and box.tolist() == [[0.0, 2.0], [-1.0, 1.0]]
     np.testing.assert_array_equal(box.bounds, [[0.0, 2.0], [-1.0, 1.0]])
     np.testing.assert_array_equal(box.lengths, [2.0, 2.0])
-    well = Expression(box, "0*x", energy="fixed")
+    well = configured("expression", box=box.tolist(), formula="0*x", energy="fixed")
     assert well.dim == 2 and not well.energy_trainable
     assert well.empty_box_level() == pytest.approx(2 * math.pi**2 / 4, rel=1e-15)
     assert well.default_energy_init() == pytest.approx(math.pi**2 / 2, rel=1e-15)
@@ -192,15 +209,15 @@ def test_a_square_box_parses_with_its_bounds_lengths_and_empty_level():
 )
 def test_a_bad_box_is_refused_in_one_line(box):
     with pytest.raises(ConfigError) as err:
-        Expression(box, "x")
+        configured("expression", box=box, formula="x")
     assert err.value.key == "box" and "\n" not in str(err.value)
     assert str(err.value).startswith("box = ")
 
 
 def test_piecewise_potentials_are_one_dimensional():
     with pytest.raises(ConfigError, match=r"^box = \[\[0, 1\], \[0, 1\]\]: must be \[a, b\]"):
-        FiniteWell(box=[[0, 1], [0, 1]])
-    plane = Expression([[0, 1], [0, 1]], "x")
+        configured("finite_well", box=[[0, 1], [0, 1]])
+    plane = configured("expression", box=[[0, 1], [0, 1]], formula="x")
     with pytest.raises(AttributeError, match="bounds"):
         _ = plane.box
     with pytest.raises(ValueError, match=r"points must be \(N, 2\)"):
@@ -208,7 +225,9 @@ def test_piecewise_potentials_are_one_dimensional():
 
 
 def test_two_d_formula_on_points_matches_numpy_and_keeps_autograd():
-    v = Expression([[-1, 1], [0, 2]], "x**2 + y**2 + a*x*y", {"a": 0.5})
+    v = configured(
+        "expression", box=[[-1, 1], [0, 2]], formula="x**2 + y**2 + a*x*y", params={"a": 0.5}
+    )
     points = np.random.default_rng(0).uniform([-1, 0], [1, 2], size=(200, 2))
     x, y = points[:, 0], points[:, 1]
     expected = x**2 + y**2 + 0.5 * x * y
@@ -223,17 +242,19 @@ def test_two_d_formula_on_points_matches_numpy_and_keeps_autograd():
 
 
 def test_mean_is_a_tensor_product_gauss_legendre_average():
-    plane = Expression([[0, 1], [0, 2]], "x**2 + y**2")
+    plane = configured("expression", box=[[0, 1], [0, 2]], formula="x**2 + y**2")
     assert plane.mean() == pytest.approx(1 / 3 + 4 / 3, rel=1e-13)
     assert plane.default_energy_init() == pytest.approx(math.pi**2 * (1 + 1 / 4) + 5 / 3, rel=1e-13)
-    cube = Expression([[0, 1], [-1, 1], [0, 3]], "exp(x)*cos(y)*z")
+    cube = configured("expression", box=[[0, 1], [-1, 1], [0, 3]], formula="exp(x)*cos(y)*z")
     exact = (math.e - 1) * math.sin(1) * 1.5
     assert cube.mean() == pytest.approx(exact, rel=1e-12)
     assert cube.empty_box_level() == pytest.approx(math.pi**2 * (1 + 1 / 4 + 1 / 9), rel=1e-15)
 
 
 @pytest.mark.parametrize(
-    "potential", [*ONE_D, Expression([[0, 1], [0, 1], [0, 1]], "z")], ids=[*ONE_D_IDS, "cube"]
+    "potential",
+    [*ONE_D, configured("expression", box=[[0, 1], [0, 1], [0, 1]], formula="z")],
+    ids=[*ONE_D_IDS, "cube"],
 )
 def test_the_dimensionless_problems_have_unit_kinetic_coefficient(potential):
     points = potential.bounds[:, 0] + potential.lengths * np.random.default_rng(1).random(

@@ -8,10 +8,9 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import configured, network
 from qwpinn.errors import ConfigError
 from qwpinn.models.ansatz import DirichletAnsatz
-from qwpinn.models.nets import MLP
-from qwpinn.problems import Barrier, FiniteWell, PiecewiseConstant
 from qwpinn.reference import exact_energies, finite_difference_energies
 
 
@@ -28,7 +27,7 @@ def piecewise_potentials(draw):
     xs = [a + length * e for e in edges]
     values = draw(st.lists(st.floats(-50.0, 200.0), min_size=count, max_size=count))
     pieces = [[xs[i], xs[i + 1], values[i]] for i in range(count)]
-    return PiecewiseConstant([xs[0], xs[-1]], pieces)
+    return configured("piecewise", box=[xs[0], xs[-1]], pieces=pieces)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -53,7 +52,9 @@ def test_exact_and_finite_difference_energies_agree(potential):
 def test_ansatz_vanishes_at_the_walls(a, length, width, depth, activation, seed):
     torch.manual_seed(seed)
     box = (a, a + length)
-    psi = DirichletAnsatz(MLP(width, depth, activation), box).double()
+    psi = DirichletAnsatz(
+        network("mlp", width=width, depth=depth, activation=activation), box
+    ).double()
     walls = torch.tensor([[box[0]], [box[1]]], dtype=torch.float64)
     assert torch.all(psi(walls) == 0.0)
 
@@ -81,13 +82,13 @@ INVALID = {  # key -> values that must be refused (defaults elsewhere)
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.data(), st.sampled_from([FiniteWell, Barrier]), st.sampled_from(sorted(INVALID)))
-def test_invalid_values_always_give_the_one_line_error(data, cls, key):
+@given(st.data(), st.sampled_from(["finite_well", "barrier"]), st.sampled_from(sorted(INVALID)))
+def test_invalid_values_always_give_the_one_line_error(data, option, key):
     value = data.draw(INVALID[key])
     if key == "edges":
-        key = "well" if cls is FiniteWell else "barrier"
+        key = "well" if option == "finite_well" else "barrier"
     with pytest.raises(ConfigError) as err:
-        cls(**{key: value})
+        configured(option, **{key: value})
     message = str(err.value)
     assert "\n" not in message and message.startswith(f"{key} = ")
 

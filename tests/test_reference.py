@@ -9,20 +9,24 @@ import numpy as np
 import pytest
 from scipy.optimize import brentq
 
+from conftest import configured
 from qwpinn import reference
-from qwpinn.problems import Barrier, FiniteWell, InfiniteWell, PiecewiseConstant
 
 FINITE_WELL = [19.95481891118997, 75.14471135580202, 148.36649715744034, 218.12794913942912]
 BARRIER = [23.948884869418485, 40.07352002768155, 107.89078752023708, 160.17703338097814]
 
-STEPS = PiecewiseConstant([0, 1], [[0, 0.2, 10], [0.2, 0.45, -20], [0.45, 0.7, 60], [0.7, 1, 5]])
-ODD_STEPS = PiecewiseConstant(  # jumps at no common grid spacing, box not [0, 1]
-    [-0.3, 1.7], [[-0.3, 0.1234, 300], [0.1234, 0.5213, 0], [0.5213, 0.61, 500], [0.61, 1.7, 20]]
+STEPS = configured(
+    "piecewise", box=[0, 1], pieces=[[0, 0.2, 10], [0.2, 0.45, -20], [0.45, 0.7, 60], [0.7, 1, 5]]
+)
+ODD_STEPS = configured(  # jumps at no common grid spacing, box not [0, 1]
+    "piecewise",
+    box=[-0.3, 1.7],
+    pieces=[[-0.3, 0.1234, 300], [0.1234, 0.5213, 0], [0.5213, 0.61, 500], [0.61, 1.7, 20]],
 )
 PIECEWISE = {
-    "finite_well": FiniteWell(),
-    "barrier": Barrier(),
-    "asymmetric_well": FiniteWell(v0=50, well=[0.2, 0.6]),
+    "finite_well": configured("finite_well"),
+    "barrier": configured("barrier"),
+    "asymmetric_well": configured("finite_well", v0=50, well=[0.2, 0.6]),
     "four_steps": STEPS,
     "odd_steps": ODD_STEPS,
 }
@@ -54,7 +58,7 @@ def test_infinite_well_energies_and_states(box):
     a, length = box[0], box[1] - box[0]
     n = np.arange(1, 5)
     exact = (n * math.pi / length) ** 2
-    well = InfiniteWell(box=box)
+    well = configured("infinite_well", box=box)
     spectrum = reference.solve(well, n_states=4)
     assert spectrum.method == "exact"
     assert relative(spectrum.energies, exact) < 1e-12
@@ -70,7 +74,8 @@ def test_infinite_well_energies_and_states(box):
 
 
 @pytest.mark.parametrize(
-    ("potential", "table"), [(FiniteWell(), FINITE_WELL), (Barrier(), BARRIER)]
+    ("potential", "table"),
+    [(configured("finite_well"), FINITE_WELL), (configured("barrier"), BARRIER)],
 )
 def test_default_potentials_reproduce_table(potential, table):
     assert relative(reference.solve(potential, n_states=4).energies, table) < 1e-12
@@ -98,8 +103,10 @@ def test_finite_differences_without_pieces():
 
 
 def test_explicit_meshes_converge_as_h_squared():
-    one = reference.finite_difference_energies(FiniteWell(), 2, sizes=[400])
-    richardson = reference.finite_difference_energies(FiniteWell(), 2, sizes=[200, 400])
+    one = reference.finite_difference_energies(configured("finite_well"), 2, sizes=[400])
+    richardson = reference.finite_difference_energies(
+        configured("finite_well"), 2, sizes=[200, 400]
+    )
     error_400 = relative(one, FINITE_WELL[:2])
     assert 1e-6 < error_400 < 1e-3
     assert relative(richardson, FINITE_WELL[:2]) < 1e-3 * error_400
@@ -141,7 +148,7 @@ def test_exact_and_finite_difference_states_agree():
 
 def test_deep_double_well_is_finite_and_orthonormal():
     """κd = 200: the two wells decouple to working precision; no overflow, no duplicate ψ."""
-    wells = PiecewiseConstant([0, 1], [[0, 0.4, 0], [0.4, 0.6, 1e6], [0.6, 1, 0]])
+    wells = configured("piecewise", box=[0, 1], pieces=[[0, 0.4, 0], [0.4, 0.6, 1e6], [0.6, 1, 0]])
     spectrum = reference.solve(wells, n_states=4)
 
     # One well of width 0.4 against a wall of height 1e6 (κd = 200: the other well is out of
@@ -159,7 +166,7 @@ def test_deep_double_well_is_finite_and_orthonormal():
 
 
 def test_psi_at_outside_box_and_shape():
-    spectrum = reference.solve(FiniteWell(), n_states=2)
+    spectrum = reference.solve(configured("finite_well"), n_states=2)
     x = np.array([[-0.5, 0.0], [1.0, 1.5]])
     assert spectrum.psi_at(2, x).shape == (2, 2)
     assert np.all(spectrum.psi_at(2, x) == 0.0)
@@ -181,16 +188,16 @@ def test_psi_at_outside_box_and_shape():
 )
 def test_invalid_arguments(kwargs, key):
     with pytest.raises(ValueError, match=key) as info:
-        reference.solve(FiniteWell(), **kwargs)
+        reference.solve(configured("finite_well"), **kwargs)
     assert "\n" not in str(info.value)
 
 
 def test_invalid_method_lists_allowed_values():
     with pytest.raises(ValueError, match="auto, exact, finite_difference"):
-        reference.solve(FiniteWell(), method="spectral")
+        reference.solve(configured("finite_well"), method="spectral")
     with pytest.raises(ValueError, match="method"):
         reference.solve(Harmonic(), method="exact")
-    spectrum = reference.solve(FiniteWell(), n_states=2)
+    spectrum = reference.solve(configured("finite_well"), n_states=2)
     with pytest.raises(ValueError, match=r"^n = 0: must be an integer ≥ 1$"):
         spectrum.psi_at(0, [0.5])
     with pytest.raises(ValueError, match=r"^n = 3: must be a level 1\.\.2 of this spectrum$"):
@@ -198,7 +205,7 @@ def test_invalid_method_lists_allowed_values():
     with pytest.raises(ValueError, match="pieces"):
         reference.exact_energies([(0, 0.5, 0), (0.6, 1, 0)], 1)
     with pytest.raises(ValueError, match="sizes"):
-        reference.finite_difference_energies(FiniteWell(), 1, sizes=[100, 150])
+        reference.finite_difference_energies(configured("finite_well"), 1, sizes=[100, 150])
 
 
 def config_potential(name: str):

@@ -12,18 +12,17 @@ import torch
 from test_module import fit, make_module
 from torch import nn
 
+from conftest import configured, network, tangent_phase, tangent_ritz
 from qwpinn import reference
 from qwpinn.errors import ConfigError, DivergedError
 from qwpinn.lightning.callbacks import NanInjection
 from qwpinn.methods.energy import Nodal
 from qwpinn.models.ansatz import DomainAnsatz
-from qwpinn.models.nets import MLP
 from qwpinn.numerics.derivatives import derivatives
 from qwpinn.numerics.grading import domain_maps
 from qwpinn.numerics.quadrature import gauss_legendre
-from qwpinn.optim.phases import TangentPhase
 from qwpinn.optim.tangent import TangentRitz, jacobian_rows
-from qwpinn.problems import FiniteWell, InfiniteWell
+from qwpinn.problems import FiniteWell
 
 
 class LinearCombination(nn.Module):
@@ -61,7 +60,7 @@ def nodal_closure(model: nn.Module, potential: FiniteWell, nodes_per_piece: int 
 def test_one_step_of_a_linear_model_is_the_ritz_solution_of_its_basis():
     """For ψ linear in θ the tangent space is the basis itself: one undamped step must land on
     the lowest generalized eigenvalue of (A, M) assembled directly, which bounds E_1 from above."""
-    potential = FiniteWell()
+    potential = configured("finite_well")
     model = LinearCombination(10)
     closure, x, w, v = nodal_closure(model, potential)
     basis = model.basis(x).detach()
@@ -78,7 +77,7 @@ def test_one_step_of_a_linear_model_is_the_ritz_solution_of_its_basis():
     start = closure()
     before = start.energy().item()
 
-    energy = TangentRitz(model.parameters(), damping=1e-13, trials=(0,)).step(closure).item()
+    energy = tangent_ritz(model.parameters(), damping=1e-13, trials=(0,)).step(closure).item()
 
     assert before > ritz * 1.01  # the start is far from the answer
     assert energy == pytest.approx(ritz, rel=1e-10)
@@ -89,12 +88,12 @@ def test_one_step_of_a_linear_model_is_the_ritz_solution_of_its_basis():
 def test_steps_never_raise_the_energy_and_reach_the_reference():
     """Domain ansatz on the finite well from its untrained start: every step lowers E[ψ] or
     stays, and 25 steps bring it within 1e-6 of the exact level."""
-    potential = FiniteWell()
+    potential = configured("finite_well")
     torch.manual_seed(0)
-    nets = [MLP(8, 2).double() for _ in range(3)]
+    nets = [network("mlp", width=8, depth=2).double() for _ in range(3)]
     model = DomainAnsatz(nets, domain_maps(potential)).double()
     closure, *_ = nodal_closure(model, potential)
-    optimizer = TangentRitz(model.parameters())
+    optimizer = tangent_ritz(model.parameters())
     energies = [optimizer.step(closure).item() for _ in range(25)]
     exact = reference.solve(potential, 1).energies[0]
 
@@ -104,7 +103,7 @@ def test_steps_never_raise_the_energy_and_reach_the_reference():
 
 
 def tangent_module(**kwargs):
-    options = {"refine": TangentPhase(), **kwargs}
+    options = {"refine": tangent_phase(), **kwargs}
     return make_module(
         weights={"rayleigh": 1.0, "residual": 0.0, "normalization": 1.0},
         energy_update="rayleigh",
@@ -145,7 +144,7 @@ def test_losses_tangent_ritz_cannot_minimize_are_refused_by_key(tmp_path, change
         **change,
     }
     with pytest.raises(ConfigError, match=key.replace(".", r"\.")):  # before any training
-        make_module(refine=TangentPhase(), **options)
+        make_module(refine=tangent_phase(), **options)
 
 
 def test_a_non_finite_energy_in_the_tangent_phase_names_the_step(tmp_path):
@@ -157,17 +156,17 @@ def test_a_non_finite_energy_in_the_tangent_phase_names_the_step(tmp_path):
 
 def test_the_floor_is_below_the_ground_level_and_is_the_infinite_wells_own():
     """π²/L² + min V bounds every Rayleigh quotient with Dirichlet walls from below."""
-    potential = FiniteWell()
+    potential = configured("finite_well")
     assert potential.empty_box_level() == pytest.approx(math.pi**2 / potential.length**2)
     assert potential.empty_box_level() < reference.solve(potential, 1).energies[0]
-    well = InfiniteWell(box=(0.0, 2.0))
+    well = configured("infinite_well", box=(0.0, 2.0))
     assert reference.solve(well, 1).energies[0] == pytest.approx(well.empty_box_level(), rel=1e-9)
 
 
 def test_the_chunked_jacobian_of_a_projected_state_equals_the_batched_one():
     """Node chunks and the projection applied afterwards give the same rows as one batched
     backward pass through the projected ψ (state 2 above a frozen state 1)."""
-    lower = make_module(potential=FiniteWell(), refine=None).state
+    lower = make_module(potential=configured("finite_well"), refine=None).state
     lower.materialize(True)
     ritz = {"rayleigh": 1.0, "residual": 0.0, "normalization": 1.0}
     module = make_module(refine=None, weights=ritz, energy_update="rayleigh", lower_states=[lower])

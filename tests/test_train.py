@@ -18,13 +18,12 @@ from hydra.utils import instantiate
 from omegaconf import OmegaConf
 from omegaconf.errors import ConfigAttributeError
 
-from conftest import CONF, ROOT
+from conftest import CONF, ROOT, configured
 from qwpinn import reference
 from qwpinn.errors import ConfigError
 from qwpinn.models.ansatz import DomainAnsatz
 from qwpinn.pipeline.build import build, build_datamodule, build_module, steps_per_batch
 from qwpinn.pipeline.run import run
-from qwpinn.problems import Barrier, FiniteWell
 
 POTENTIALS = sorted(p.stem for p in (CONF / "potential").glob("*.yaml"))
 ARCHS = sorted(p.stem for p in (CONF / "arch").glob("*.yaml"))
@@ -37,7 +36,7 @@ def test_every_potential_and_arch_composes_and_instantiates(make_config, potenti
     cfg = make_config(f"potential={potential}", f"arch={arch}")
     problem = build("potential", cfg.potential)
     assert problem.name == potential
-    net = build("arch", cfg.arch)
+    net = build("arch", cfg.arch, in_features=1, out_features=1)
     data = build_datamodule(cfg, problem.box, seed=0)
     assert next(iter(data.train_dataloader())).shape == (
         cfg.data.steps_per_batch,
@@ -346,7 +345,7 @@ def test_every_variant_composes_to_what_its_name_says(make_config, variant):
         "residual": {"loss", "data"},
     }.get(variant.split("_")[0], {"loss"})
     assert changed == expected
-    build("arch", cfg.arch)
+    build("arch", cfg.arch, in_features=1, out_features=1)
 
 
 def test_domain_ansatz_reaches_the_reference_on_the_finite_well(make_config):
@@ -358,7 +357,7 @@ def test_domain_ansatz_reaches_the_reference_on_the_finite_well(make_config):
     state = result["states"][0]
     assert result["status"] == "ok"
     assert state["energy_rel_error"] < 1e-5 and state["psi_l2_error"] < 1e-2
-    ansatz = build_module(cfg, FiniteWell(), 20.0).state.ansatz
+    ansatz = build_module(cfg, configured("finite_well"), 20.0).state.ansatz
     assert isinstance(ansatz, DomainAnsatz) and len(ansatz.nets) == 3
 
 
@@ -380,7 +379,8 @@ def test_smoothed_run_reports_its_bias_against_the_sharp_reference(make_config):
     cfg = make_config("potential=barrier", "potential.smoothing=0.01", *SHORT)
     state = run(cfg)["states"][0]
     smooth, sharp = (
-        reference.solve(p, 1).energies[0] for p in (Barrier(smoothing=0.01), Barrier())
+        reference.solve(p, 1).energies[0]
+        for p in (configured("barrier", smoothing=0.01), configured("barrier"))
     )
     assert state["energy_ref"] == pytest.approx(smooth, rel=1e-12)
     assert state["energy_ref_sharp"] == pytest.approx(sharp, rel=1e-12)

@@ -36,9 +36,9 @@ class ReferenceMetrics(L.Callback):
     def __init__(
         self,
         spectrum: Any,
-        every_n_steps: int = 100,
-        output_dir: str | None = None,
-        thresholds: Sequence[float] = (1e-3, 1e-5, 1e-7, 1e-9),
+        every_n_steps: int,
+        output_dir: str | None,
+        thresholds: Sequence[float],
     ) -> None:
         self.spectrum, self.every_n_steps = spectrum, max(1, int(every_n_steps))
         self.output_dir = None if output_dir is None else Path(output_dir)
@@ -122,7 +122,7 @@ class ResidualAdaptiveResampling(L.Callback):
     collocation points (``EigenModule.add_points``): every later step uses them, and checkpoints
     keep them."""
 
-    def __init__(self, every_n_steps: int = 50, candidates: int = 4096, add: int = 32) -> None:
+    def __init__(self, every_n_steps: int, candidates: int, add: int) -> None:
         integer_at_least("every_n_steps", every_n_steps)
         integer_at_least("candidates", candidates)
         if integer_at_least("add", add) > candidates:

@@ -31,7 +31,7 @@ class EigenModule(L.LightningModule):
         loss: EigenLoss,
         phases: Sequence[Phase],
         plateau: PlateauStop,
-        log_every_n_steps: int = 50,
+        log_every_n_steps: int,
     ) -> None:
         super().__init__()
         self.automatic_optimization = False

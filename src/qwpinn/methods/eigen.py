@@ -34,8 +34,8 @@ class EigenState(nn.Module):
         potential: Any,
         rules: tuple[Quadrature, Quadrature],
         energy_init: float,
-        lower: Sequence[EigenState] = (),
-        orthogonality: str = "projection",
+        lower: Sequence[EigenState],
+        orthogonality: str,
     ) -> None:
         super().__init__()
         self.ansatz, self.potential = ansatz, potential

@@ -38,11 +38,11 @@ class MLP(nn.Module):
 
     def __init__(
         self,
-        width: int = 32,
-        depth: int = 3,
-        activation: str = "tanh",
-        in_features: int = 1,
-        out_features: int = 1,
+        width: int,
+        depth: int,
+        activation: str,
+        in_features: int,
+        out_features: int,
     ) -> None:
         super().__init__()
         _check_sizes(width=width, depth=depth)
@@ -69,14 +69,14 @@ class FourierMLP(nn.Module):
 
     def __init__(
         self,
-        width: int = 32,
-        depth: int = 3,
-        activation: str = "tanh",
-        features: int = 16,
-        sigma: float | None = None,
-        nodes: int = 32,
-        in_features: int = 1,
-        out_features: int = 1,
+        width: int,
+        depth: int,
+        activation: str,
+        features: int,
+        sigma: float | None,
+        nodes: int,
+        in_features: int,
+        out_features: int,
     ) -> None:
         super().__init__()
         _check_sizes(features=features, nodes=nodes)
@@ -104,11 +104,11 @@ class ModifiedMLP(nn.Module):
 
     def __init__(
         self,
-        width: int = 32,
-        depth: int = 3,
-        activation: str = "tanh",
-        in_features: int = 1,
-        out_features: int = 1,
+        width: int,
+        depth: int,
+        activation: str,
+        in_features: int,
+        out_features: int,
     ) -> None:
         super().__init__()
         _check_sizes(width=width, depth=depth)
@@ -139,15 +139,15 @@ class GaussianMLP(nn.Module):
 
     def __init__(
         self,
-        gaussians: int = 16,
-        feature_dim: int = 4,
-        sigma: float | None = None,
-        width: int = 16,
-        depth: int = 1,
-        activation: str = "tanh",
-        nodes: int = 32,
-        in_features: int = 1,
-        out_features: int = 1,
+        gaussians: int,
+        feature_dim: int,
+        sigma: float | None,
+        width: int,
+        depth: int,
+        activation: str,
+        nodes: int,
+        in_features: int,
+        out_features: int,
     ) -> None:
         super().__init__()
         _check_sizes(gaussians=gaussians, feature_dim=feature_dim, nodes=nodes)

@@ -67,10 +67,10 @@ class GradientPhase:
     def __init__(
         self,
         optimizer: Callable[..., torch.optim.Optimizer],
+        fixed_points: bool,
         steps: int | None = None,
         scheduler: Callable[..., Any] | None = None,
         energy_lr: float | None = None,
-        fixed_points: bool = False,
     ) -> None:
         self.factory, self.scheduler_factory = optimizer, scheduler
         self.steps = None if steps is None else int(steps)

@@ -82,10 +82,10 @@ class TangentRitz(torch.optim.Optimizer):
     def __init__(
         self,
         params: Iterable[torch.Tensor],
-        damping: float = 1e-4,
-        rcond: float | None = None,
-        trials: Sequence[int] = (-1, 0),
-        lengths: Sequence[float] = (1.0, 0.5, 2.0),
+        damping: float,
+        rcond: float | None,
+        trials: Sequence[int],
+        lengths: Sequence[float],
         max_change: float = 0.5,
         max_damping: float = 1e8,
     ) -> None:

@@ -44,7 +44,7 @@ def build_module(
         loss["weights"], loss["normalize_psi"], loss["energy_update"], loss.get("annealing")
     )
     plateau = PlateauStop(cfg.optimizer.stop_tol, cfg.optimizer.stop_window)
-    every = cfg.trainer.get("log_every_n_steps", 50)
+    every = cfg.trainer.log_every_n_steps
     return EigenModule(state, objective, build_phases(cfg, potential), plateau, every)
 
 
@@ -53,6 +53,7 @@ def build_phases(cfg: DictConfig, potential: Any) -> list[Any]:
     any, then ``optimizer.refine`` (a phase object) until the end."""
     first = GradientPhase(
         build("optimizer.adam", cfg.optimizer.adam),
+        fixed_points=False,
         steps=adam_steps(cfg, potential) if cfg.optimizer.refine else None,
         scheduler=build("optimizer.scheduler", cfg.optimizer.scheduler)
         if cfg.optimizer.scheduler
@@ -68,8 +69,8 @@ def build_phases(cfg: DictConfig, potential: Any) -> list[Any]:
 def adam_steps(cfg: DictConfig, potential: Any) -> int:
     """``optimizer.adam_steps_pieces`` (when set) for the domain ansatz on a piecewise-constant
     V, whose start is close enough for TangentRitz alone; else ``optimizer.adam_steps``."""
-    pieces = cfg.optimizer.get("adam_steps_pieces")
-    on_pieces = bool(potential.pieces) and cfg.ansatz.get("kind") == "domain"
+    pieces = cfg.optimizer.adam_steps_pieces
+    on_pieces = bool(potential.pieces) and cfg.ansatz.kind == "domain"
     return int(pieces if pieces is not None and on_pieces else cfg.optimizer.adam_steps)
 
 
@@ -84,17 +85,17 @@ def steps_per_batch(cfg: DictConfig) -> int:
     the log interval and every ``callbacks.*.every_n_*`` and ``data.rar.every_n_steps``
     interval, so logs, checkpoints, reference metrics and resampling fall on exactly the steps
     they would at one step per batch."""
-    intervals = [int(cfg.trainer.get("log_every_n_steps", 50))]
+    intervals = [int(cfg.trainer.log_every_n_steps)]
     for node in [*cfg.callbacks.values(), cfg.data.get("rar")]:
         if node:
             intervals += [int(v) for k, v in node.items() if k.startswith("every_n_") and v]
-    return math.gcd(int(cfg.data.get("steps_per_batch", 1)), *intervals)
+    return math.gcd(int(cfg.data.steps_per_batch), *intervals)
 
 
 def build_ansatz(cfg: DictConfig, potential: Any, n: int) -> torch.nn.Module:
     """State n's trial ψ: one net on the box (``dirichlet``) or one per piece (``domain``)."""
-    kind = one_of("ansatz.kind", cfg.ansatz.get("kind", "dirichlet"), ANSATZ_KINDS)
-    parity = parity_of(cfg.ansatz.get("parity"), n, potential)
+    kind = one_of("ansatz.kind", cfg.ansatz.kind, ANSATZ_KINDS)
+    parity = parity_of(cfg.ansatz.parity, n, potential)
     if kind == "domain":
         if cfg.ansatz.kinks:
             raise ConfigError("ansatz.kinks", True, "must be false with ansatz=domain")
@@ -103,7 +104,7 @@ def build_ansatz(cfg: DictConfig, potential: Any, n: int) -> torch.nn.Module:
             integer_at_least("ansatz.width", width)
         sizes = {} if width is None else {"width": width}
         maps = domain_maps(potential)
-        nets = [build("arch", cfg.arch, out_features=1, **sizes) for _ in maps]
+        nets = [build("arch", cfg.arch, in_features=1, out_features=1, **sizes) for _ in maps]
         return DomainAnsatz(nets, maps, parity)
     if any(m.scale is not None for m in quadrature_maps(potential)):
         raise ConfigError(
@@ -112,7 +113,7 @@ def build_ansatz(cfg: DictConfig, potential: Any, n: int) -> torch.nn.Module:
     kinks = potential.breakpoints if cfg.ansatz.kinks else ()
     if kinks and parity:  # g(x) ± g(a+b−x) needs the mirrored kinks too
         kinks = sorted({*kinks, *(potential.box[0] + potential.box[1] - k for k in kinks)})
-    net = build("arch", cfg.arch, out_features=1 + len(kinks))
+    net = build("arch", cfg.arch, in_features=potential.dim, out_features=1 + len(kinks))
     return DirichletAnsatz(net, potential.box, kinks, parity)
 
 

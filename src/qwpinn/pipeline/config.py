@@ -1,7 +1,8 @@
 """Typed configuration: schemas in Hydra's ConfigStore, and range checks before a run.
 
-Each group option's YAML starts from its schema (``defaults: [<name>_schema, _self_]``), so
-Hydra rejects a typo'd key or a value of the wrong type while composing; unknown group
+The schemas hold types only: every value, defaults included, is written once, in the YAML of
+its option. Each option's YAML starts from its schema (``defaults: [<name>_schema, _self_]``),
+so Hydra rejects a typo'd key or a value of the wrong type while composing; unknown group
 options list the valid ones. Ranges no type can express (and that no constructor owns) are
 checked by ``validate``. Every failure is reported as one line naming the key.
 """
@@ -9,7 +10,7 @@ checked by ``validate``. Every failure is reported as one line naming the key.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Optional
 
 from hydra.core.config_store import ConfigStore
@@ -18,142 +19,128 @@ from omegaconf import MISSING, DictConfig, OmegaConf
 from qwpinn.errors import ConfigError, integer_at_least, one_of
 
 
-def _pair(lo: float, hi: float) -> Any:
-    return field(default_factory=lambda: [lo, hi])
-
-
 @dataclass
 class _BoxConf:
     _target_: str = MISSING
-    box: list[float] = _pair(0.0, 1.0)
-    energy: str = "trainable"
+    box: list[float] = MISSING
+    energy: str = MISSING
 
 
 @dataclass
 class InfiniteWellConf(_BoxConf):
-    _target_: str = "qwpinn.problems.potentials.InfiniteWell"
-    energy: str = "fixed"
+    pass
 
 
 @dataclass
 class _StepConf(_BoxConf):
-    v0: float = 100.0
-    smoothing: float = 0.0  # tanh width w of every jump; 0: sharp
+    v0: float = MISSING
+    smoothing: float = MISSING  # tanh width w of every jump; 0: sharp
 
 
 @dataclass
 class FiniteWellConf(_StepConf):
-    _target_: str = "qwpinn.problems.potentials.FiniteWell"
-    well: list[float] = _pair(0.25, 0.75)
+    well: list[float] = MISSING
 
 
 @dataclass
 class BarrierConf(_StepConf):
-    _target_: str = "qwpinn.problems.potentials.Barrier"
-    barrier: list[float] = _pair(0.45, 0.55)
+    barrier: list[float] = MISSING
 
 
 @dataclass
 class PiecewiseConf(_BoxConf):
-    _target_: str = "qwpinn.problems.potentials.PiecewiseConstant"
     pieces: list[Any] = MISSING  # [[x0, x1, V], ...]: checked by PiecewiseConstant (OmegaConf
     # refuses ints in a nested List[List[float]] override)
-    smoothing: float = 0.0  # tanh width w of every jump; 0: sharp
+    smoothing: float = MISSING  # tanh width w of every jump; 0: sharp
 
 
 @dataclass
 class ExpressionConf(_BoxConf):
-    _target_: str = "qwpinn.problems.potentials.Expression"
-    name: str = "expression"
+    name: str = MISSING
     formula: str = MISSING
-    params: dict[str, float] = field(default_factory=dict)  # open: any parameter name
-    panels: int = 4
+    params: dict[str, float] = MISSING  # open: any parameter name
+    panels: int = MISSING
 
 
 @dataclass
 class MLPConf:
-    _target_: str = "qwpinn.models.nets.MLP"
-    width: int = 32
-    depth: int = 3
-    activation: str = "tanh"
+    _target_: str = MISSING
+    width: int = MISSING
+    depth: int = MISSING
+    activation: str = MISSING
 
 
 @dataclass
 class FourierConf(MLPConf):
-    _target_: str = "qwpinn.models.nets.FourierMLP"
-    features: int = 16
-    sigma: Optional[float] = None  # noqa: UP045
-    nodes: int = 32
+    features: int = MISSING
+    sigma: Optional[float] = MISSING  # noqa: UP045
+    nodes: int = MISSING
 
 
 @dataclass
 class ModifiedMLPConf(MLPConf):
-    _target_: str = "qwpinn.models.nets.ModifiedMLP"
+    pass
 
 
 @dataclass
 class GaussianConf(MLPConf):
-    _target_: str = "qwpinn.models.nets.GaussianMLP"
-    gaussians: int = 16
-    feature_dim: int = 4
-    sigma: Optional[float] = None  # noqa: UP045
-    width: int = 16
-    depth: int = 1
-    nodes: int = 32
+    gaussians: int = MISSING
+    feature_dim: int = MISSING
+    sigma: Optional[float] = MISSING  # noqa: UP045
+    nodes: int = MISSING
 
 
 @dataclass
 class AnsatzConf:
-    kind: str = "dirichlet"
-    kinks: bool = False
-    parity: Optional[str] = None  # noqa: UP045 - OmegaConf reads typing.Optional
+    kind: str = MISSING
+    kinks: bool = MISSING
+    parity: Optional[str] = MISSING  # noqa: UP045 - OmegaConf reads typing.Optional
 
 
 @dataclass
 class AnnealingConf:
-    main: str = "residual"
-    every_n_steps: int = 10
-    alpha: float = 0.1
+    main: str = MISSING
+    every_n_steps: int = MISSING
+    alpha: float = MISSING
 
 
 @dataclass
 class DomainAnsatzConf(AnsatzConf):
-    kind: str = "domain"
-    width: Optional[int] = None  # noqa: UP045 - hidden width of each piece's net; None: arch's
+    width: Optional[int] = MISSING  # noqa: UP045 - hidden width of each piece's net; None: arch's
 
 
 @dataclass
 class LossConf:
-    weights: dict[str, float] = field(default_factory=dict)
-    energy_update: str = "rayleigh"
-    normalize_psi: bool = True
-    annealing: Optional[AnnealingConf] = None  # noqa: UP045
+    weights: dict[str, float] = MISSING
+    energy_update: str = MISSING
+    normalize_psi: bool = MISSING
+    annealing: Optional[AnnealingConf] = MISSING  # noqa: UP045
 
 
 @dataclass
 class OptimizerConf:
     adam: Any = MISSING
-    scheduler: Any = None
-    energy_lr: float = 0.1
-    adam_steps: int = 300
-    adam_steps_pieces: Optional[int] = None  # noqa: UP045
-    refine: Any = None
-    stop_tol: float = 0.0
-    stop_window: int = 50
+    scheduler: Any = MISSING
+    energy_lr: float = MISSING
+    adam_steps: int = MISSING
+    adam_steps_pieces: Optional[int] = MISSING  # noqa: UP045
+    refine: Any = MISSING
+    stop_tol: float = MISSING
+    stop_window: int = MISSING
 
 
 @dataclass
 class DataConf:
-    _target_: str = "qwpinn.lightning.data.CollocationDataModule"
-    sampler: str = "random"
-    n_points: int = 1024
-    steps_per_batch: int = 10
-    rar: Any = None  # residual-based adaptive resampling callback (data=rar)
+    _target_: str = MISSING
+    sampler: str = MISSING
+    n_points: int = MISSING
+    steps_per_batch: int = MISSING
+    rar: Any = MISSING  # residual-based adaptive resampling callback (data=rar)
 
 
 @dataclass
 class ExcitedConf:
-    orthogonality: str = "projection"
+    orthogonality: str = MISSING
 
 
 @dataclass
@@ -174,18 +161,18 @@ class RunConf:
     data: Any = MISSING
     trainer: Any = MISSING
     logger: Any = None
-    callbacks: Any = field(default_factory=dict)
-    n_states: int = 1
-    state: Optional[int] = None  # noqa: UP045
-    excited: ExcitedConf = field(default_factory=ExcitedConf)
-    seed: int = 0
-    energy_init: Optional[float] = None  # noqa: UP045
-    quadrature_nodes: int = 64
-    torch_threads: int = 1
-    ckpt_path: Optional[str] = None  # noqa: UP045
-    inject_nan_at_step: Optional[int] = None  # noqa: UP045
-    resume: bool = True
-    paths: PathsConf = field(default_factory=PathsConf)
+    callbacks: Any = MISSING
+    n_states: int = MISSING
+    state: Optional[int] = MISSING  # noqa: UP045
+    excited: ExcitedConf = MISSING
+    seed: int = MISSING
+    energy_init: Optional[float] = MISSING  # noqa: UP045
+    quadrature_nodes: int = MISSING
+    torch_threads: int = MISSING
+    ckpt_path: Optional[str] = MISSING  # noqa: UP045
+    inject_nan_at_step: Optional[int] = MISSING  # noqa: UP045
+    resume: bool = MISSING
+    paths: PathsConf = MISSING
 
 
 SCHEMAS = {

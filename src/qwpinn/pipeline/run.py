@@ -46,7 +46,7 @@ def run(
     """
     out = Path(cfg.paths.output_dir)
     out.mkdir(parents=True, exist_ok=True)
-    finished = _finished_results(out) if cfg.get("resume", False) else None
+    finished = _finished_results(out) if cfg.resume else None
     if finished is not None:
         return finished
     results: dict[str, Any] = {
@@ -168,15 +168,15 @@ def _fit_state(
         callbacks.append(build("data.rar", cfg.data.rar))
     if cfg.get("inject_nan_at_step") is not None:
         callbacks.append(NanInjection(cfg.inject_nan_at_step))
-    if not cfg.trainer.get("enable_progress_bar", True):
+    if not cfg.trainer.enable_progress_bar:
         callbacks = [c for c in callbacks if not isinstance(c, ProgressBar)]
     logger = build("logger", cfg.logger) if cfg.get("logger") else False
     trainer = build("trainer", cfg.trainer, callbacks=callbacks, logger=logger)
-    datamodule = build_datamodule(cfg, potential.box, seed=int(cfg.seed) + n - 1)
+    datamodule = build_datamodule(cfg, potential.bounds.tolist(), seed=int(cfg.seed) + n - 1)
 
     status, error = "ok", None
     ckpt_path = _checkpoint_to_resume(cfg, out) if single else None
-    if str(cfg.trainer.get("precision", "")).startswith("64"):
+    if str(cfg.trainer.precision).startswith("64"):
         module.double()  # Lightning loads a checkpoint before its own cast: load it unrounded
     try:
         trainer.fit(module, datamodule=datamodule, ckpt_path=ckpt_path)
@@ -244,7 +244,7 @@ def _checkpoint_to_resume(cfg: DictConfig, out: Path) -> str | None:
             raise ConfigError("ckpt_path", cfg.ckpt_path, "must be an existing checkpoint file")
         return str(path)
     own = out / "checkpoints" / "last.ckpt"
-    return str(own) if cfg.get("resume", False) and own.is_file() else None
+    return str(own) if cfg.resume and own.is_file() else None
 
 
 def _flat_hparams(cfg: DictConfig) -> dict[str, Any]:

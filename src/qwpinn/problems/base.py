@@ -33,7 +33,7 @@ class Potential:
     quadrature_panels = 1
     smoothing = 0.0
 
-    def __init__(self, box: Sequence[Any] | Box, energy: str = "trainable") -> None:
+    def __init__(self, box: Sequence[Any] | Box, energy: str) -> None:
         self.domain = Box.parse(box)
         self.energy_mode = one_of("energy", energy, ENERGY_MODES)
 

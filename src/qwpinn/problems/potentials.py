@@ -29,10 +29,10 @@ class Expression(Potential):
         self,
         box: Sequence[Any] | Box,
         formula: str,
-        params: Mapping[str, float] | None = None,
-        energy: str = "trainable",
-        panels: int = 4,
-        name: str = "expression",
+        params: Mapping[str, float] | None,
+        energy: str,
+        panels: int,
+        name: str,
     ) -> None:
         super().__init__(box, energy)
         params = {k: finite_number(f"params.{k}", v) for k, v in dict(params or {}).items()}
@@ -63,8 +63,8 @@ class PiecewiseConstant(Potential):
         self,
         box: Sequence[float],
         pieces: Sequence[Sequence[float]],
-        energy: str = "trainable",
-        smoothing: float = 0.0,
+        energy: str,
+        smoothing: float,
     ) -> None:
         super().__init__(_interval_box(box), energy)
         self.steps = _tiling("pieces", pieces, self.box)
@@ -123,9 +123,9 @@ class InfiniteWell(PiecewiseConstant):
 
     name = "infinite_well"
 
-    def __init__(self, box: Sequence[float] = (0.0, 1.0), energy: str = "fixed") -> None:
+    def __init__(self, box: Sequence[float], energy: str) -> None:
         box = _interval_box(box)
-        super().__init__(box, [[box[0], box[1], 0.0]], energy)
+        super().__init__(box, [[box[0], box[1], 0.0]], energy, 0.0)
 
 
 class _OneStep(PiecewiseConstant):
@@ -138,10 +138,10 @@ class _OneStep(PiecewiseConstant):
     def __init__(
         self,
         edges: Sequence[float],
-        box: Sequence[float] = (0.0, 1.0),
-        v0: float = 100.0,
-        energy: str = "trainable",
-        smoothing: float = 0.0,
+        box: Sequence[float],
+        v0: float,
+        energy: str,
+        smoothing: float,
     ) -> None:
         box = _interval_box(box)
         self.v0 = finite_number("v0", v0)
@@ -156,7 +156,7 @@ class FiniteWell(_OneStep):
 
     name, edges_key, inside_is_v0 = "finite_well", "well", False
 
-    def __init__(self, *, well: Sequence[float] = (0.25, 0.75), **common: Any) -> None:
+    def __init__(self, *, well: Sequence[float], **common: Any) -> None:
         super().__init__(well, **common)
 
 
@@ -165,7 +165,7 @@ class Barrier(_OneStep):
 
     name, edges_key, inside_is_v0 = "barrier", "barrier", True
 
-    def __init__(self, *, barrier: Sequence[float] = (0.45, 0.55), **common: Any) -> None:
+    def __init__(self, *, barrier: Sequence[float], **common: Any) -> None:
         super().__init__(barrier, **common)
 
 
