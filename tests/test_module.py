@@ -44,7 +44,7 @@ def make_module(
         orthogonality,
     )
     weights = weights or {"rayleigh": 1.0, "residual": 1.0, "normalization": 1.0}
-    loss = EigenLoss(weights, normalize_psi=True, energy_update=energy_update)
+    loss = EigenLoss(weights, normalize_psi=True, energy_update=energy_update, annealing=None)
     adam = functools.partial(torch.optim.Adam, lr=1e-3, weight_decay=1e-4)
     first = GradientPhase(adam, fixed_points=False, steps=3 if refine else None, energy_lr=0.5)
     phases = [first, copy.deepcopy(refine)] if refine else [first]

@@ -30,7 +30,7 @@ class EigenLoss:
         weights: Mapping[str, float],
         normalize_psi: bool,
         energy_update: str,
-        annealing: Mapping[str, Any] | None = None,
+        annealing: Mapping[str, Any] | None,
     ) -> None:
         self.weighting = LossWeighting(weights, annealing)
         self.weights = self.weighting.configured

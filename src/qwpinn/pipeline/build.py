@@ -17,7 +17,6 @@ from omegaconf import DictConfig, OmegaConf
 from qwpinn.errors import ConfigError, integer_at_least, one_of
 from qwpinn.lightning.module import EigenModule
 from qwpinn.methods.eigen import EigenState
-from qwpinn.methods.loss import EigenLoss
 from qwpinn.models.ansatz import DirichletAnsatz, DomainAnsatz
 from qwpinn.numerics.grading import domain_maps, quadrature_maps
 from qwpinn.numerics.quadrature import problem_rules
@@ -30,7 +29,6 @@ def build_module(
     cfg: DictConfig, potential: Any, energy_init: float, lower: Sequence[EigenState] = ()
 ) -> EigenModule:
     """The EigenModule of state len(lower) + 1 as the config describes it (untrained)."""
-    loss = OmegaConf.to_container(cfg.loss, resolve=True)
     n = len(lower) + 1
     state = EigenState(
         build_ansatz(cfg, potential, n),
@@ -40,9 +38,7 @@ def build_module(
         lower,
         cfg.excited.orthogonality,
     )
-    objective = EigenLoss(
-        loss["weights"], loss["normalize_psi"], loss["energy_update"], loss.get("annealing")
-    )
+    objective = build("loss", cfg.loss)
     plateau = PlateauStop(cfg.optimizer.stop_tol, cfg.optimizer.stop_window)
     every = cfg.trainer.log_every_n_steps
     return EigenModule(state, objective, build_phases(cfg, potential), plateau, every)

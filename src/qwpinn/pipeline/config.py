@@ -111,6 +111,7 @@ class DomainAnsatzConf(AnsatzConf):
 
 @dataclass
 class LossConf:
+    _target_: str = MISSING
     weights: dict[str, float] = MISSING
     energy_update: str = MISSING
     normalize_psi: bool = MISSING
