@@ -161,10 +161,10 @@ def test_every_loss_term_is_finite_and_named():
 @pytest.mark.parametrize(
     ("kwargs", "key"),
     [
-        ({"weights": {"rayleigh": 1.0, "boundary": 1.0}}, "loss.weights.boundary"),
-        ({"weights": {"rayleigh": -1.0}}, "loss.weights.rayleigh"),
-        ({"weights": {"normalization": 1.0}}, "loss.weights"),
-        ({"energy_update": "exact"}, "loss.energy_update"),
+        ({"weights": {"rayleigh": 1.0, "boundary": 1.0}}, "weights.boundary"),
+        ({"weights": {"rayleigh": -1.0}}, "weights.rayleigh"),
+        ({"weights": {"normalization": 1.0}}, "weights"),
+        ({"energy_update": "exact"}, "energy_update"),
     ],
 )
 def test_bad_loss_settings_name_the_key(kwargs, key):

@@ -43,10 +43,10 @@ def test_annealing_moves_weights_towards_max_over_mean_gradient():
 @pytest.mark.parametrize(
     ("annealing", "key"),
     [
-        ({"main": "boundary", "every_n_steps": 1, "alpha": 0.1}, "loss.annealing.main"),
-        ({"main": "rayleigh", "every_n_steps": 1, "alpha": 0.1}, "loss.annealing.main"),
-        ({"main": "residual", "every_n_steps": 0, "alpha": 0.1}, "loss.annealing.every_n_steps"),
-        ({"main": "residual", "every_n_steps": 1, "alpha": 1.5}, "loss.annealing.alpha"),
+        ({"main": "boundary", "every_n_steps": 1, "alpha": 0.1}, "annealing.main"),
+        ({"main": "rayleigh", "every_n_steps": 1, "alpha": 0.1}, "annealing.main"),
+        ({"main": "residual", "every_n_steps": 0, "alpha": 0.1}, "annealing.every_n_steps"),
+        ({"main": "residual", "every_n_steps": 1, "alpha": 1.5}, "annealing.alpha"),
     ],
 )
 def test_bad_annealing_settings_name_the_key(annealing, key):

@@ -36,7 +36,7 @@ class EigenLoss:
         self.weights = self.weighting.configured
         self.with_residual = self.weights.get("residual", 0.0) > 0.0  # else no Δψ at all
         self.normalize_psi = bool(normalize_psi)
-        self.energy_update = one_of("loss.energy_update", energy_update, ENERGY_UPDATES)
+        self.energy_update = one_of("energy_update", energy_update, ENERGY_UPDATES)
 
     def check(self, state: EigenState) -> None:
         """Excited states are trained with the residual off (it has no level index)."""

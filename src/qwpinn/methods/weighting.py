@@ -32,14 +32,14 @@ class LossWeighting(nn.Module):
         self.register_buffer("lambdas", torch.tensor(values, dtype=torch.float64))
         self.main, self.every, self.alpha = None, 0, 0.0
         if annealing:
-            self.main = one_of("loss.annealing.main", annealing.get("main"), LOSS_TERMS)
+            self.main = one_of("annealing.main", annealing.get("main"), LOSS_TERMS)
             if not self.configured.get(self.main):
-                raise ConfigError("loss.annealing.main", self.main, "must be a weighted term")
+                raise ConfigError("annealing.main", self.main, "must be a weighted term")
             every = annealing.get("every_n_steps")
-            self.every = integer_at_least("loss.annealing.every_n_steps", every)
+            self.every = integer_at_least("annealing.every_n_steps", every)
             alpha = annealing.get("alpha")
             if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 < alpha <= 1:
-                raise ConfigError("loss.annealing.alpha", alpha, "must be a number in (0, 1]")
+                raise ConfigError("annealing.alpha", alpha, "must be a number in (0, 1]")
             self.alpha = float(alpha)
 
     def forward(self, terms: Mapping[str, torch.Tensor]) -> torch.Tensor:
@@ -81,11 +81,11 @@ def _checked_weights(weights: Mapping[str, float]) -> dict[str, float]:
     for name, value in dict(weights).items():
         if name not in LOSS_TERMS:
             allowed = f"unknown term; terms are {', '.join(LOSS_TERMS)}"
-            raise ConfigError(f"loss.weights.{name}", value, allowed)
+            raise ConfigError(f"weights.{name}", value, allowed)
         value = float(value)
         if not value >= 0.0 or value == float("inf"):
-            raise ConfigError(f"loss.weights.{name}", value, "must be a finite number >= 0")
+            raise ConfigError(f"weights.{name}", value, "must be a finite number >= 0")
         out[name] = value
     if not any(out.get(name) for name in ("rayleigh", "residual")):
-        raise ConfigError("loss.weights", weights, "rayleigh or residual must have a weight > 0")
+        raise ConfigError("weights", weights, "rayleigh or residual must have a weight > 0")
     return out
