@@ -107,6 +107,7 @@ def test_steps_per_batch_keep_steps_logs_checkpoints_and_the_energy(make_config,
         "quadrature_nodes=24",
         "loss.weights.residual=1",  # the collocation points enter the loss
         "optimizer=adam_lbfgs",
+        "optimizer.refine.optimizer.max_iter=5",  # cheaper L-BFGS steps, the same step count
         "trainer.log_every_n_steps=10",
         "callbacks.checkpoint.every_n_train_steps=20",
         "callbacks.reference_metrics.every_n_steps=20",
@@ -172,7 +173,11 @@ def test_paper_loss_collapses_and_the_default_does_not(make_config):
 def sweep_script(tmp_path: Path, *args: str) -> tuple[subprocess.CompletedProcess, Path]:
     """A short multirun into tmp_path/sweep."""
     sweep = tmp_path / "sweep"
-    settings = ("trainer.enable_progress_bar=false", f"hydra.sweep.dir={sweep}")
+    settings = (  # a sweep's own outputs; the per-job ψ figure is tested on single runs
+        "trainer.enable_progress_bar=false",
+        "callbacks.wavefunction_figure=null",
+        f"hydra.sweep.dir={sweep}",
+    )
     return train_script("-m", *args, *SHORT, *settings, cwd=tmp_path), sweep
 
 
