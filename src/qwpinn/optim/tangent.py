@@ -155,9 +155,10 @@ class TangentRitz(torch.optim.Optimizer):
         phi = phi - torch.outer(psi, overlap)
         dphi = dphi - torch.outer(dpsi, overlap)
         rows = torch.cat([w.sqrt().unsqueeze(1) * phi, wk.sqrt().unsqueeze(1) * dphi])
-        _, sigma, vh = torch.linalg.svd(rows, full_matrices=False)
+        # rows = U Σ Vᵀ: V from the SVD of the tall rowsᵀ = V Σ Uᵀ (LAPACK's faster shape)
+        right, sigma, _ = torch.linalg.svd(rows.T, full_matrices=False)
         rcond = self.rcond or max(1e-10, 100.0 * torch.finfo(psi.dtype).eps)
-        basis = vh[sigma > rcond * sigma[0]].T
+        basis = right[:, sigma > rcond * sigma[0]]
         # A direction d with ∂ψ/∂θ·d = ψ (a pure rescaling of ψ) lies where the φ vanish: the
         # part of m(ψ, ∂ψ/∂θ) outside the kept span, normalized to m(ψ, ∂ψ/∂θ)·d = 1.
         outside = overlap - basis @ (basis.T @ overlap)
