@@ -1,7 +1,7 @@
 """Lightning callbacks: reference metrics and figures, step progress, RAR, fault injection.
 
 They receive the reference ``Spectrum`` at construction (Hydra configs mark them
-``_partial_: true``; ``train.run`` supplies ``spectrum=``). Training itself never reads it.
+``_partial_: true``; ``pipeline.run`` supplies ``spectrum=``). Training never reads it.
 """
 
 from __future__ import annotations

@@ -33,8 +33,8 @@ class Sine(nn.Module):
         return torch.sin(z)
 
 
-class MLP(nn.Module):
-    """Fully connected net: depth hidden layers of `width` units, smooth activation, Xavier init."""
+class _Hidden(nn.Module):
+    """A net of ``depth`` hidden layers of ``width`` units; subclasses ``build`` the layers."""
 
     def __init__(
         self,
@@ -46,6 +46,18 @@ class MLP(nn.Module):
     ) -> None:
         super().__init__()
         _check_sizes(width=width, depth=depth)
+        self.build(width, depth, activation, in_features, out_features)
+
+    def build(self, width: int, depth: int, activation: str, size_in: int, size_out: int) -> None:
+        raise NotImplementedError
+
+
+class MLP(_Hidden):
+    """Fully connected net: depth hidden layers of `width` units, smooth activation, Xavier init."""
+
+    def build(
+        self, width: int, depth: int, activation: str, in_features: int, out_features: int
+    ) -> None:
         layers: list[nn.Module] = []
         size = in_features
         for _ in range(depth):
@@ -98,20 +110,13 @@ class FourierMLP(nn.Module):
         return self.mlp(torch.cat([torch.cos(phase), torch.sin(phase)], dim=1))
 
 
-class ModifiedMLP(nn.Module):
+class ModifiedMLP(_Hidden):
     """Wang–Teng–Perdikaris modified MLP: two encoders U, V gate every hidden layer,
     H₁ = φ(XW₀+b₀),  H_{k+1} = Z_k⊙U + (1−Z_k)⊙V with Z_k = φ(H_k W_k + b_k),  f = H W + b."""
 
-    def __init__(
-        self,
-        width: int,
-        depth: int,
-        activation: str,
-        in_features: int,
-        out_features: int,
+    def build(
+        self, width: int, depth: int, activation: str, in_features: int, out_features: int
     ) -> None:
-        super().__init__()
-        _check_sizes(width=width, depth=depth)
         self.phi = activation_module(activation)
         self.encoder_u, self.encoder_v = _linear(in_features, width), _linear(in_features, width)
         self.first = _linear(in_features, width)
