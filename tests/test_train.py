@@ -173,9 +173,10 @@ def test_paper_loss_collapses_and_the_default_does_not(make_config):
 def sweep_script(tmp_path: Path, *args: str) -> tuple[subprocess.CompletedProcess, Path]:
     """A short multirun into tmp_path/sweep."""
     sweep = tmp_path / "sweep"
-    settings = (  # a sweep's own outputs; the per-job ψ figure is tested on single runs
+    settings = (  # a sweep's own outputs; per-job figures and logs are tested on single runs
         "trainer.enable_progress_bar=false",
         "callbacks.wavefunction_figure=null",
+        "~logger",
         f"hydra.sweep.dir={sweep}",
     )
     return train_script("-m", *args, *SHORT, *settings, cwd=tmp_path), sweep
