@@ -90,7 +90,7 @@ def test_the_check_rule_is_finer_shares_no_node_and_exposes_a_coarse_rule(
     potential = build("potential", cfg.potential)
     module = build_module(cfg, potential, potential.default_energy_init()).double().state
     module.materialize(with_energy=True)
-    check_x, check_w = module.check_rule.tensors(module.quad_x)
+    check_x, check_w = module.check_x, module.check_w
     assert check_x.shape[0] == (2 * nodes + 1) * 3  # three smooth pieces of the finite well
     assert check_w.sum().item() == pytest.approx(1.0, rel=1e-14)
     assert (check_x - module.quad_x.T).abs().min().item() > 1e-6  # no shared node

@@ -27,9 +27,8 @@ def evaluate_state(state: Any, spectrum: Any, sharp: Any = None) -> dict[str, An
     twin, also the errors against it (``*_sharp``) and ``smoothing_bias`` = |E_ref − E_ref,sharp|
     / |E_ref,sharp|.
     """
-    n, (x, w) = state.n, state.check_rule.tensors(state.quad_x)
+    n, x, w, v, c = state.n, state.check_x, state.check_w, state.check_v, state.check_c
     psi, grad, lap = (t.detach() for t in derivatives(state.psi, x, 2, False))
-    v, c = state.check_nodal().v, state.check_nodal().c
     norm2 = norm_squared(psi, w)
     energy = Nodal(psi, grad, w, v, c).energy().item()
     trained = state.nodal().energy().item()

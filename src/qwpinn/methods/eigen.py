@@ -50,9 +50,11 @@ class EigenState(nn.Module):
             self.energy = nn.Parameter(energy)
         else:
             self.register_buffer("energy", energy)
-        for name in ("quad_x", "quad_w", "quad_v", "quad_c", "lower_q", "lower_dq", "lower_scale"):
+        for rule in ("quad", "check"):
+            for name in ("x", "w", "v", "c"):
+                self.register_buffer(f"{rule}_{name}", torch.empty(0), persistent=False)
+        for name in ("lower_q", "lower_dq", "lower_scale"):
             self.register_buffer(name, torch.empty(0), persistent=False)
-        self.floor = -float("inf")
         self.materialize(with_energy=False)
 
     @property
@@ -111,15 +113,14 @@ class EigenState(nn.Module):
 
     def check_nodal(self) -> Nodal:
         """ψ̃, ∇ψ̃, w, V, c at the check rule's nodes, no graph: E[ψ̃] of the network itself."""
-        x, w = self.check_rule.tensors(self.quad_x)
-        psi, grad = (t.detach() for t in derivatives(self.psi, x, 1, False))
-        return Nodal(psi, grad, w, self._values(x, self.potential), self._values(x, self.kinetic))
+        psi, grad = (t.detach() for t in derivatives(self.psi, self.check_x, 1, False))
+        return Nodal(psi, grad, self.check_w, self.check_v, self.check_c)
 
     def step_floor(self) -> float:
         """The lowest E[ψ̃] a step may reach: π²/L² + min V (no ψ with Dirichlet walls lies
-        below it; a trial there exploits the quadrature), or E of the state beneath."""
-        bound = self.potential.empty_box_level() + self.quad_v.min().item()
-        return max(bound - FLOOR_SLACK * abs(bound), self.floor)
+        below it; a trial there exploits the quadrature), or E of the state beneath; set by
+        ``materialize``."""
+        return self.floor
 
     @torch.enable_grad()
     def residual_at(self, x: torch.Tensor) -> torch.Tensor:
@@ -129,20 +130,18 @@ class EigenState(nn.Module):
         scale = norm_squared(self.psi(self.quad_x), self.quad_w).rsqrt()
         return residual(psi * scale, lap * scale, self.potential(x), self.energy).detach()
 
-    def kinetic(self, x: torch.Tensor) -> torch.Tensor:
-        """c(x) (N, 1): the problem's kinetic coefficient, 1 where it defines none."""
-        kinetic = getattr(self.potential, "kinetic", None)
-        return torch.ones_like(x[:, :1]) if kinetic is None else kinetic(x)
-
     def materialize(self, with_energy: bool) -> None:
-        """Nodes, weights, V and c (and E) from their float64 sources in the net's dtype (a
-        float32 copy cast up would keep float32 rounding); the lower states, normalised, at
-        the nodes; the floor E[ψ_{n−1}](1 − ALIASING_SLACK)."""
+        """Nodes, weights, V and c of both rules (and E) from their float64 sources in the
+        net's dtype (a float32 copy cast up would keep float32 rounding); the lower states,
+        normalised, at the nodes; the floor: the empty-box bound, or E[ψ_{n−1}](1 −
+        ALIASING_SLACK) above it."""
         like = next(self.ansatz.parameters())
-        self.quad_x, self.quad_w = self.rule.tensors(like)
-        x64 = self.quad_x.to(torch.float64)
-        self.quad_v = self._values(x64, self.potential).to(like)
-        self.quad_c = self._values(x64, self.kinetic).to(like)
+        self.quad_x, self.quad_w, self.quad_v, self.quad_c = self._on_rule(self.rule, like)
+        self.check_x, self.check_w, self.check_v, self.check_c = self._on_rule(
+            self.check_rule, like
+        )
+        bound = self.potential.empty_box_level() + self.quad_v.min().item()
+        self.floor = bound - FLOOR_SLACK * abs(bound)
         if len(self.lower):
             self._materialize_lower(like)
         if with_energy:
@@ -163,8 +162,10 @@ class EigenState(nn.Module):
             self.lower_q[:, -1:], self.lower_dq[..., -1], self.quad_w, self.quad_v, self.quad_c
         )
         energy = below.energy().item()
-        self.floor = energy - ALIASING_SLACK * abs(energy)
+        self.floor = max(self.floor, energy - ALIASING_SLACK * abs(energy))
 
-    @staticmethod
-    def _values(x: torch.Tensor, field: Any) -> torch.Tensor:
-        return torch.as_tensor(field(x), dtype=x.dtype, device=x.device).reshape(-1, 1)
+    def _on_rule(self, rule: Quadrature, like: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        """x (N, d), w, V and c (N, 1) of a rule, V and c evaluated at its float64 nodes."""
+        x, w = rule.tensors(torch.empty(0, dtype=torch.float64, device=like.device))
+        v, c = (f(x).reshape(-1, 1) for f in (self.potential, self.potential.kinetic))
+        return tuple(t.to(like) for t in (x, w, v, c))

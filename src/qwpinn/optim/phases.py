@@ -76,12 +76,14 @@ class GradientPhase:
         self.steps = None if steps is None else int(steps)
         self.energy_lr, self.fixed_points = energy_lr, bool(fixed_points)
         self.points: torch.Tensor | None = None
+        self.params: list[torch.Tensor] = []
 
     def check(self, loss: EigenLoss, state: EigenState) -> None:
         return None
 
     def optimizer(self, loss: EigenLoss, state: EigenState) -> torch.optim.Optimizer:
-        groups: list[dict[str, Any]] = [{"params": list(state.ansatz.parameters())}]
+        self.params = list(state.ansatz.parameters())  # the step's gradient check reads them
+        groups: list[dict[str, Any]] = [{"params": self.params}]
         if loss.learns_energy(state):  # own learning rate, no weight decay
             energy = {"params": [state.energy], "weight_decay": 0.0}
             groups.append(energy if self.energy_lr is None else {**energy, "lr": self.energy_lr})
@@ -98,7 +100,7 @@ class GradientPhase:
             self.points = points if self.points is None else self.points.to(points)
             points = self.points
         state, loss, latest = inputs.state, inputs.loss, {}
-        params = list(state.ansatz.parameters())
+        params = self.params
 
         def closure() -> torch.Tensor:
             inputs.optimizer.zero_grad()
