@@ -118,7 +118,10 @@ def _train(cfg: DictConfig, out: Path, states: list[EigenState]) -> dict[str, An
     energy_init = finite_number("energy_init", energy_init, "must be a finite number or null")
     results: dict[str, Any] = {
         "status": "ok",
+        "task": "eigen",
         "potential": potential.name,
+        "dim": potential.dim,
+        "unit": potential.unit,
         "steps": 0,
         "energy_init": energy_init,
         "resumed_from": None,

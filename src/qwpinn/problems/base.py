@@ -29,6 +29,7 @@ class Potential:
     """
 
     name = "potential"
+    unit = "dimensionless"  # the unit of E and V in results (lengths in the matching one)
     pieces: list[tuple[float, float, float]] | None = None
     quadrature_panels = 1
     smoothing = 0.0
