@@ -52,6 +52,7 @@ def _domain(dtype: torch.dtype, seed: int = 3, parity: int = 0) -> DomainAnsatz:
         [network("mlp", width=8, depth=2) for _ in range(3)],
         linear_maps([0.0, 0.25, 0.75, 1.0]),
         parity,
+        [1.0, 1.0, 1.0],
     )
     with torch.no_grad():
         psi.values.normal_()

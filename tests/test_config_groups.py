@@ -29,6 +29,29 @@ def group_options() -> list[tuple[str, str]]:
 
 
 OPTIONS = group_options()
+PRIMARY = {  # groups of the primary defaults list; the others are chosen inside an option
+    next(iter(entry)).split("@")[0]
+    for entry in OmegaConf.to_container(OmegaConf.load(CONF / "config.yaml").defaults)
+    if isinstance(entry, dict)
+} | {"hydra/launcher"}
+
+
+def nested_choice(group: str, option: str) -> tuple[list[str], str]:
+    """Overrides that choose ``option`` of a group some option's defaults list holds
+    (``- /materials@materials: harrison`` in potential/heterostructure), and its package."""
+    for path in sorted(CONF.rglob("*.yaml")):
+        for entry in OmegaConf.load(path).get("defaults") or []:
+            key = next(iter(entry)) if OmegaConf.is_dict(entry) else ""
+            if key.startswith(f"/{group}@"):
+                host = path.parent.relative_to(CONF).as_posix()
+                package = f"{host}.{key.split('@')[1]}"
+                return [f"{host}={path.stem}", f"{group}@{package}={option}"], package
+    raise AssertionError(f"no option of any group chooses a {group}")
+
+
+def choose(group: str, option: str) -> list[str]:
+    """The overrides that select ``group=option``, a primary group or a nested one."""
+    return [f"{group}={option}"] if group in PRIMARY else nested_choice(group, option)[0]
 GROUPS = sorted({group for group, _ in OPTIONS})
 
 
@@ -73,8 +96,9 @@ def test_every_group_option_composes_with_its_own_content(group, option):
     """`<group>=<option>` composes with the real primary config, Hydra records the choice, and
     every value the option's YAML sets (its defaults list apart) is in the composed config at
     the option's package, uninterpolated."""
-    cfg = compose_with(f"{group}={option}")
-    assert cfg.hydra.runtime.choices[group] == option
+    cfg = compose_with(*choose(group, option))
+    chosen = group if group in PRIMARY else f"{group}@{nested_choice(group, option)[1]}"
+    assert cfg.hydra.runtime.choices[chosen] == option
     path = CONF / group / f"{option}.yaml"
     own = OmegaConf.to_container(OmegaConf.load(path), resolve=False)
     for entry in own.pop("defaults", None) or []:  # `override /<group>: <option>` entries
@@ -83,7 +107,7 @@ def test_every_group_option_composes_with_its_own_content(group, option):
                 overridden = key.removeprefix("override /").split("@")[0]
                 assert cfg.hydra.runtime.choices[overridden] == choice
     composed = OmegaConf.to_container(cfg, resolve=False)
-    package = package_of(path, group)
+    package = package_of(path, group) if group in PRIMARY else nested_choice(group, option)[1]
     for key, value in leaves(own):
         full = (*package.split("."), *key) if package else key
         node: Any = composed
@@ -98,7 +122,7 @@ def test_every_group_option_composes_with_its_own_content(group, option):
 def test_an_unknown_option_of_a_group_is_an_error(group):
     """A typo'd option never composes silently into the defaults."""
     with pytest.raises(MissingConfigException):
-        compose_with(f"{group}=nosuch")
+        compose_with(*choose(group, "nosuch"))
 
 
 def test_the_schemas_type_the_keys_and_hold_no_value():

@@ -39,7 +39,7 @@ torch.manual_seed(0)
 well = FiniteWell(box=[0, 1], v0=100.0, well=[0.25, 0.75], energy="trainable", smoothing=0.0)
 maps = domain_maps(well)
 nets = [MLP(8, 2, "tanh", in_features=1, out_features=1) for _ in maps]
-ansatz = DomainAnsatz(nets, maps).double()
+ansatz = DomainAnsatz(nets, maps, 0, [1.0] * len(maps)).double()
 state = EigenState(ansatz, well, problem_rules(well, 32), 30.0, (), "projection")
 # damping, rcond, trials, lengths
 ritz = TangentRitz(ansatz.parameters(), 1e-4, None, (-1, 0), (1.0, 0.5, 2.0))

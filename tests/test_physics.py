@@ -19,12 +19,12 @@ def sine_state(n: int):
 def test_residual_of_exact_infinite_well_state_vanishes(n):
     x = torch.linspace(0, 1, 201, dtype=torch.float64).reshape(-1, 1)
     psi, _, d2psi = derivatives(sine_state(n), x, order=2, create_graph=False)
-    r = residual(psi, d2psi, torch.zeros_like(x), torch.tensor(n**2 * math.pi**2, dtype=x.dtype))
+    level = torch.tensor(n**2 * math.pi**2, dtype=x.dtype)
+    r = residual(psi, d2psi, torch.zeros_like(x), level, 1.0)
     assert r.abs().max().item() < 1e-10
-    wrong = residual(
-        psi, d2psi, torch.zeros_like(x), torch.tensor(1.1 * n**2 * math.pi**2, dtype=x.dtype)
-    )
-    assert wrong.abs().max().item() > 1.0
+    assert residual(psi, d2psi, torch.zeros_like(x), 1.1 * level, 1.0).abs().max().item() > 1.0
+    # −(cψ')' = Eψ with c = 2: the level doubles
+    assert residual(psi, d2psi, torch.zeros_like(x), 2.0 * level, 2.0).abs().max().item() < 1e-10
 
 
 @pytest.mark.parametrize("n", [1, 2, 4])

@@ -91,7 +91,7 @@ def test_steps_never_raise_the_energy_and_reach_the_reference():
     potential = configured("finite_well")
     torch.manual_seed(0)
     nets = [network("mlp", width=8, depth=2).double() for _ in range(3)]
-    model = DomainAnsatz(nets, domain_maps(potential)).double()
+    model = DomainAnsatz(nets, domain_maps(potential), 0, [1.0] * 3).double()
     closure, *_ = nodal_closure(model, potential)
     optimizer = tangent_ritz(model.parameters())
     energies = [optimizer.step(closure).item() for _ in range(25)]

@@ -33,7 +33,7 @@ def evaluate_state(state: Any, spectrum: Any, sharp: Any = None) -> dict[str, An
     energy = Nodal(psi, grad, w, v, c).energy().item()
     trained = state.nodal().energy().item()
     psi_hat = psi * norm2.rsqrt()
-    r = residual(psi_hat, lap * norm2.rsqrt(), v, torch.as_tensor(energy, dtype=x.dtype))
+    r = residual(psi_hat, lap * norm2.rsqrt(), v, torch.as_tensor(energy, dtype=x.dtype), c)
     residual_rms = (norm_squared(r, w) / w.sum()).sqrt().item()
     energies = np.asarray(spectrum.energies)
     e_param = float(state.energy.detach().item())

@@ -124,11 +124,12 @@ class EigenState(nn.Module):
 
     @torch.enable_grad()
     def residual_at(self, x: torch.Tensor) -> torch.Tensor:
-        """r = −Δψ̂ + Vψ̂ − Eψ̂ of ψ̂ = ψ̃/‖ψ̃‖ at points x (N, d), no graph (c = 1)."""
+        """r = −cΔψ̂ + Vψ̂ − Eψ̂ of ψ̂ = ψ̃/‖ψ̃‖ at points x (N, d), no graph."""
         x = x.to(self.quad_x)
         psi, _, lap = derivatives(self.psi, x, 2, create_graph=False)
         scale = norm_squared(self.psi(self.quad_x), self.quad_w).rsqrt()
-        return residual(psi * scale, lap * scale, self.potential(x), self.energy).detach()
+        v, c = self.potential(x), self.potential.kinetic(x)
+        return residual(psi * scale, lap * scale, v, self.energy, c).detach()
 
     def materialize(self, with_energy: bool) -> None:
         """Nodes, weights, V and c of both rules (and E) from their float64 sources in the

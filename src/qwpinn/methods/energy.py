@@ -12,10 +12,15 @@ import torch
 
 
 def residual(
-    psi: torch.Tensor, laplacian: torch.Tensor, v: torch.Tensor, energy: torch.Tensor
+    psi: torch.Tensor,
+    laplacian: torch.Tensor,
+    v: torch.Tensor,
+    energy: torch.Tensor,
+    c: torch.Tensor | float,
 ) -> torch.Tensor:
-    """r = −Δψ + V ψ − E ψ for c = 1 (zero for an eigenpair)."""
-    return -laplacian + (v - energy) * psi
+    """r = −cΔψ + V ψ − E ψ (zero for an eigenpair): −∇·(c∇ψ) where c is locally constant,
+    i.e. everywhere but on the faces where a piecewise-constant c steps."""
+    return -c * laplacian + (v - energy) * psi
 
 
 def norm_squared(psi: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:

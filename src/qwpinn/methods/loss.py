@@ -1,7 +1,7 @@
 """EigenLoss: L = w_ray·E[ψ] + w_res·mean(r²) + w_norm·(∫ψ² − 1)² (+ w_orth·Σ_j⟨ψ̂, ψ̂_j⟩²).
 
 E[ψ] is the Rayleigh quotient on the training rule (variational, scale invariant: ψ ≡ 0 is
-never a minimum); r = −Δψ̃ + Vψ̃ − Eψ̃ is the strong residual at collocation points (the
+never a minimum); r = −cΔψ̃ + Vψ̃ − Eψ̃ is the strong residual at collocation points (the
 paper), with ψ̃ = ψ/‖ψ‖ when ``normalize_psi``.
 """
 
@@ -67,8 +67,9 @@ class EigenLoss:
             psi_c, lap_c = psi[n_quad:], lap[n_quad:]
             if self.normalize_psi:
                 psi_c, lap_c = psi_c * norm2.rsqrt(), lap_c * norm2.rsqrt()
-            v = state.potential(points[n_quad:].detach())
-            terms["residual"] = residual(psi_c, lap_c, v, state.energy).square().mean()
+            at = points[n_quad:].detach()
+            v, c = state.potential(at), state.potential.kinetic(at)
+            terms["residual"] = residual(psi_c, lap_c, v, state.energy, c).square().mean()
         return terms
 
     def total(self, terms: Mapping[str, torch.Tensor]) -> torch.Tensor:

@@ -66,16 +66,22 @@ class DomainAnsatz(nn.Module):
         ψ(x) = u_i H₀₀(t) + X_i'(0) s_i H₁₀(t) + u_{i+1} H₀₁(t) + X_i'(1) s_{i+1} H₁₁(t)
                + 16 t²(1 − t)² N_i(2t − 1),
 
-    with cubic Hermite basis H, trainable interface values u_j and slopes s_j = ψ'(x_j)
-    (u = 0 at the walls). The bubble and its slope vanish at both ends of its piece, so
-    ψ(a) = ψ(b) = 0 and ψ, ψ' continuous at every interface hold exactly for any weights; ψ''
-    is free to jump there, as an eigenfunction's does where V jumps. ``parity`` ±1 uses
+    with cubic Hermite basis H, trainable interface values u_j and fluxes f_j = cψ'(x_j), the
+    slope on piece i being s = f_j/c_i (u = 0 at the walls; ``kinetic`` c_i, the coefficient of
+    −(cψ')' on each piece, all 1 for the dimensionless problems). The bubble and its slope
+    vanish at both ends of its piece, so ψ(a) = ψ(b) = 0 and ψ, cψ' continuous at every
+    interface (BenDaniel–Duke) hold exactly for any weights; ψ'' is free to jump there, as an
+    eigenfunction's does where V jumps. ``parity`` ±1 uses
     ψ(x) ± ψ(a + b − x). Interface values and slopes start at the ground state of the empty
     box between the graded pieces (the whole box when none is), 0 in the graded ones.
     """
 
     def __init__(
-        self, nets: Sequence[nn.Module], maps: Sequence[PieceMap], parity: int = 0
+        self,
+        nets: Sequence[nn.Module],
+        maps: Sequence[PieceMap],
+        parity: int,
+        kinetic: Sequence[float],
     ) -> None:
         super().__init__()
         if len(nets) != len(maps):
@@ -85,8 +91,14 @@ class DomainAnsatz(nn.Module):
         self.a, self.b = self.edges[0], self.edges[-1]
         self.nets = nn.ModuleList(nets)
         self.parity = int(parity)
-        self.ends = [(float(m.dx_dt(0.0)), float(m.dx_dt(1.0))) for m in self.maps]
+        if len(kinetic) != len(self.maps):
+            raise ValueError(f"{len(maps)} pieces need as many kinetic coefficients")
+        self.ends = [
+            (float(m.dx_dt(0.0)) / c, float(m.dx_dt(1.0)) / c)
+            for m, c in zip(self.maps, kinetic, strict=True)
+        ]
         values, slopes = _ground_of_span(self.edges, self.maps)
+        slopes = [s * c for s, c in zip(slopes, [kinetic[0], *kinetic], strict=True)]
         self.values = nn.Parameter(torch.tensor(values[1:-1]))
         self.slopes = nn.Parameter(torch.tensor(slopes))
 
@@ -111,7 +123,8 @@ class DomainAnsatz(nn.Module):
         return torch.cat(parts)[torch.argsort(order)]
 
     def _piece(self, i: int, x: torch.Tensor, values: torch.Tensor) -> torch.Tensor:
-        """Hermite cubic through (u_i, s_i), (u_{i+1}, s_{i+1}) plus the piece's bubble."""
+        """Hermite cubic through (u_i, f_i/c_i), (u_{i+1}, f_{i+1}/c_i) plus the piece's
+        bubble."""
         t = self.maps[i].t(x)
         left, right = self.ends[i]
         t2, t3 = t.square(), t * t.square()

@@ -81,7 +81,7 @@ def domain_maps(potential: Any) -> list[PieceMap]:
     """The pieces of the domain ansatz: one per constant piece of V (graded where a wall piece
     spans κ_max·h ≥ GRADE_AT), else linear between the jumps of V."""
     if getattr(potential, "pieces", None):
-        return _graded(potential.pieces)
+        return _graded(potential)
     return linear_maps([potential.box[0], *potential.breakpoints, potential.box[1]])
 
 
@@ -89,7 +89,7 @@ def quadrature_maps(potential: Any) -> list[PieceMap]:
     """The panels of the quadrature: the domain ansatz's pieces for a piecewise-constant V,
     else linear between the quadrature cuts (V is smooth between them)."""
     if getattr(potential, "pieces", None):
-        return _graded(potential.pieces)
+        return _graded(potential)
     return linear_maps([potential.box[0], *potential.quadrature_cuts, potential.box[1]])
 
 
@@ -98,12 +98,23 @@ def linear_maps(cuts: Sequence[float]) -> list[PieceMap]:
     return [PieceMap(lo, hi) for lo, hi in zip(cuts[:-1], cuts[1:], strict=False)]
 
 
-def _graded(pieces: Sequence[tuple[float, float, float]]) -> list[PieceMap]:
-    """Linear maps, but a wall piece of κ_max·h ≥ GRADE_AT graded from its inner end."""
+def kinetic_on(potential: Any, spans: Sequence[Sequence[float]]) -> list[float]:
+    """c at the middle of each span (lo, hi, ...) of the 1D box: c on each piece where c is
+    piecewise constant (1 for a potential that defines no c)."""
+    middles = np.array([[0.5 * (span[0] + span[1])] for span in spans])
+    if not hasattr(potential, "kinetic"):
+        return [1.0] * len(middles)
+    return [float(c) for c in np.asarray(potential.kinetic(middles), dtype=float).reshape(-1)]
+
+
+def _graded(potential: Any) -> list[PieceMap]:
+    """Linear maps, but a wall piece of κ_max·h ≥ GRADE_AT graded from its inner end
+    (κ_max = √((V − min V)/c) on the piece)."""
+    pieces = potential.pieces
     floor = min(v for _, _, v in pieces)
     maps = []
-    for i, (lo, hi, v) in enumerate(pieces):
-        kappa = math.sqrt(v - floor)
+    for i, ((lo, hi, v), c) in enumerate(zip(pieces, kinetic_on(potential, pieces), strict=True)):
+        kappa = math.sqrt((v - floor) / c)
         at_wall = (i == 0) != (i == len(pieces) - 1)  # one wall, one interface
         if at_wall and kappa * (hi - lo) >= GRADE_AT:
             maps.append(PieceMap(lo, hi, 1.0 / kappa, "right" if i == 0 else "left"))
@@ -114,20 +125,21 @@ def _graded(pieces: Sequence[tuple[float, float, float]]) -> list[PieceMap]:
 
 def check_contrast(potential: Any) -> None:
     """Refuse, before training, a piecewise-constant V whose highest step exceeds MAX_CONTRAST
-    times E_span = π²/L², L the span of the pieces that are not graded (the well's own ground
-    level): beyond it the levels are the infinite-wall ones to the accuracy we can reach."""
+    times E_span = c_min π²/L², L the span of the pieces that are not graded (the well's own
+    ground level): beyond it the levels are the infinite-wall ones to the accuracy we reach."""
     pieces = getattr(potential, "pieces", None)
     if not pieces:
         return
-    maps = _graded(pieces)
+    maps = _graded(potential)
     linear = [m for m in maps if m.scale is None] or maps
     span = linear[-1].right - linear[0].left
     floor = min(v for _, _, v in pieces)
-    contrast = max(v - floor for _, _, v in pieces) * (span / math.pi) ** 2
+    c_min = min(kinetic_on(potential, pieces))
+    contrast = max(v - floor for _, _, v in pieces) * (span / math.pi) ** 2 / c_min
     if contrast > MAX_CONTRAST:
         key = "v0" if hasattr(potential, "v0") else "pieces"
         value = getattr(potential, key)
-        limit = MAX_CONTRAST * (math.pi / span) ** 2
+        limit = MAX_CONTRAST * c_min * (math.pi / span) ** 2
         wall = [linear[0].left, linear[-1].right]
         raise ConfigError(
             key,

@@ -18,7 +18,7 @@ from qwpinn.errors import ConfigError, integer_at_least, one_of
 from qwpinn.lightning.module import EigenModule
 from qwpinn.methods.eigen import EigenState
 from qwpinn.models.ansatz import DirichletAnsatz, DomainAnsatz
-from qwpinn.numerics.grading import domain_maps, quadrature_maps
+from qwpinn.numerics.grading import domain_maps, kinetic_on, quadrature_maps
 from qwpinn.numerics.quadrature import problem_rules
 from qwpinn.optim.phases import GradientPhase, PlateauStop
 
@@ -101,7 +101,8 @@ def build_ansatz(cfg: DictConfig, potential: Any, n: int) -> torch.nn.Module:
         sizes = {} if width is None else {"width": width}
         maps = domain_maps(potential)
         nets = [build("arch", cfg.arch, in_features=1, out_features=1, **sizes) for _ in maps]
-        return DomainAnsatz(nets, maps, parity)
+        spans = [(m.left, m.right) for m in maps]
+        return DomainAnsatz(nets, maps, parity, kinetic_on(potential, spans))
     if any(m.scale is not None for m in quadrature_maps(potential)):
         raise ConfigError(
             "ansatz.kind", kind, "cannot follow ψ across a barrier this wide: use ansatz=domain"

@@ -63,6 +63,18 @@ class ExpressionConf(_BoxConf):
 
 
 @dataclass
+class HeterostructureConf:
+    _target_: str = MISSING
+    layers: list[Any] = MISSING  # [{material, width} | {width, v, mass}]: checked by the class
+    repeat: int = MISSING
+    materials: dict[str, Any] = MISSING  # conf/materials/: compounds and alloys
+    mass_model: str = MISSING
+    mass: Optional[float] = MISSING  # noqa: UP045
+    field: float = MISSING  # kV/cm
+    energy: str = MISSING
+
+
+@dataclass
 class MLPConf:
     _target_: str = MISSING
     width: int = MISSING
@@ -182,6 +194,7 @@ SCHEMAS = {
     ("potential", "barrier_schema"): BarrierConf,
     ("potential", "piecewise_schema"): PiecewiseConf,
     ("potential", "expression_schema"): ExpressionConf,
+    ("potential", "heterostructure_schema"): HeterostructureConf,
     ("arch", "mlp_schema"): MLPConf,
     ("arch", "fourier_schema"): FourierConf,
     ("arch", "modified_mlp_schema"): ModifiedMLPConf,

@@ -107,7 +107,7 @@ class PiecewiseConstant(Potential):
             if self.smoothing:
                 v = v + jump * 0.5 * (1.0 + _tanh((x - x0) / self.smoothing))
             else:
-                v = v + jump * (x >= x0)
+                v = v + jump * step_at(x, x0)
         return v
 
     def mean(self) -> float:
@@ -172,6 +172,12 @@ class Barrier(_OneStep):
 def _three_pieces(box, left, right, outside, inside) -> list[list[float]]:
     pieces = [[box[0], left, outside], [left, right, inside], [right, box[1], outside]]
     return [p for p in pieces if p[1] > p[0]]
+
+
+def step_at(x: Any, x0: float) -> Any:
+    """H(x − x0): 1 where x ≥ x0, else 0, in the dtype of x (a bool mask times a Python float
+    would be torch's default float32 and round every jump it scales)."""
+    return 0.0 * x + (x >= x0)
 
 
 def _tanh(z: Any) -> Any:

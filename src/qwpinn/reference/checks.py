@@ -51,6 +51,19 @@ def checked_pieces(pieces: Any) -> list[Piece]:
     return out
 
 
+def checked_kinetic(kinetic: Any, count: int) -> list[float]:
+    """c of each of ``count`` pieces as finite floats > 0 (all 1 when ``kinetic`` is None)."""
+    if kinetic is None:
+        return [1.0] * count
+    try:
+        out = [float(c) for c in kinetic]
+    except (TypeError, ValueError):
+        raise ConfigError("kinetic", kinetic, "must be a list of numbers, one per piece") from None
+    if len(out) != count or not all(math.isfinite(c) and c > 0.0 for c in out):
+        raise ConfigError("kinetic", kinetic, f"must be {count} finite numbers > 0")
+    return out
+
+
 def checked_sizes(sizes: Any) -> list[int]:
     """Cell counts of the finite-difference meshes: ascending, ≥ 2, multiples of the first."""
     message = "must be ascending cell counts (≥ 2), each a multiple of the first"
@@ -92,4 +105,15 @@ def potential_values(potential: Any, x: np.ndarray) -> np.ndarray:
     values = np.broadcast_to(np.asarray(potential(x), dtype=float), x.shape)
     if not np.all(np.isfinite(values)):
         raise ConfigError("potential", potential, "V(x) must be finite inside the box")
+    return values
+
+
+def kinetic_values(potential: Any, x: np.ndarray) -> np.ndarray:
+    """c(x) = ``potential.kinetic(x)`` (1 for a potential without one), finite and > 0."""
+    kinetic = getattr(potential, "kinetic", None)
+    if kinetic is None:
+        return np.ones_like(x)
+    values = np.broadcast_to(np.asarray(kinetic(x), dtype=float), x.shape)
+    if not np.all(np.isfinite(values) & (values > 0.0)):
+        raise ConfigError("potential", potential, "c(x) must be finite and > 0 inside the box")
     return values

@@ -1,5 +1,5 @@
-"""Exact spectrum of a piecewise-constant V: the levels are roots of the Prüfer angle, ψ the null
-vector of the matching conditions between the pieces."""
+"""Exact spectrum of piecewise-constant V and c in −(cψ')' + Vψ = Eψ: the levels are roots of the
+Prüfer angle, ψ the null vector of the matching conditions (ψ and cψ' continuous) between pieces."""
 
 from __future__ import annotations
 
@@ -10,29 +10,33 @@ import numpy as np
 from scipy.linalg import svd
 from scipy.optimize import brentq
 
-from qwpinn.reference.checks import Piece, checked_pieces, positive_int
+from qwpinn.reference.checks import Piece, checked_kinetic, checked_pieces, positive_int
 from qwpinn.reference.sampling import first_lobe_sign
 
 _DEGENERATE = 1e-6  # exact ψ: levels this close (relative) are orthogonalized against each other
 _GAUSS_20 = np.polynomial.legendre.leggauss(20)
 
 
-def exact_energies(pieces: Sequence[Sequence[float]], n_states: int) -> np.ndarray:
-    """Lowest ``n_states`` roots E of  -ψ'' + V ψ = E ψ,  ψ(a) = ψ(b) = 0,  V = V_i on each piece.
+def exact_energies(
+    pieces: Sequence[Sequence[float]], n_states: int, kinetic: Sequence[float] | None = None
+) -> np.ndarray:
+    """Lowest ``n_states`` roots E of  −(cψ')' + V ψ = E ψ,  ψ(a) = ψ(b) = 0,  V = V_i and
+    c = c_i > 0 (``kinetic``, 1 when None) on each piece.
 
     ``pieces``: [(x0, x1, V), ...] tiling [a, b] in order. E_n solves θ(b; E) = nπ for the
     Prüfer angle of the solution with ψ(a) = 0, ψ'(a) > 0 (θ counts the nodes, so the bracket
-    [E_{n-1}, max V + ((n+1)π/L)²] always holds exactly one root).
+    [E_{n-1}, max V + max c ((n+1)π/L)²] always holds exactly one root).
     """
     pieces = checked_pieces(pieces)
+    kinetic = checked_kinetic(kinetic, len(pieces))
     n_states = positive_int("n_states", n_states)
     length = pieces[-1][1] - pieces[0][0]
     v_min, v_max = min(p[2] for p in pieces), max(p[2] for p in pieces)
     energies, lower = [], v_min
     for n in range(1, n_states + 1):
-        upper = v_max + ((n + 1) * math.pi / length) ** 2
+        upper = v_max + max(kinetic) * ((n + 1) * math.pi / length) ** 2
         root = brentq(
-            lambda e, n=n: _prufer_angle(pieces, e) - n * math.pi,
+            lambda e, n=n: _prufer_angle(pieces, kinetic, e) - n * math.pi,
             lower,
             upper,
             xtol=1e-300,
@@ -44,9 +48,12 @@ def exact_energies(pieces: Sequence[Sequence[float]], n_states: int) -> np.ndarr
     return np.array(energies)
 
 
-def exact_states(pieces: list[Piece], energies: Sequence[float]) -> list[_ExactState]:
-    """ψ at each of ``energies``; levels within 1e-6 (relative) of a lower one are made
-    orthogonal to it."""
+def exact_states(
+    pieces: list[Piece], energies: Sequence[float], kinetic: Sequence[float] | None = None
+) -> list[_ExactState]:
+    """ψ at each of ``energies`` (c per piece: ``kinetic``, 1 when None); levels within 1e-6
+    (relative) of a lower one are made orthogonal to it."""
+    kinetic = checked_kinetic(kinetic, len(pieces))
     states: list[_ExactState] = []
     for energy in energies:
         close = [
@@ -54,7 +61,7 @@ def exact_states(pieces: list[Piece], energies: Sequence[float]) -> list[_ExactS
             for state, other in zip(states, energies, strict=False)
             if abs(energy - other) <= _DEGENERATE * max(abs(energy), 1.0)
         ]
-        states.append(_ExactState(pieces, energy, close))
+        states.append(_ExactState(pieces, kinetic, energy, close))
     return states
 
 
@@ -63,16 +70,17 @@ def _wrap(angle: float) -> float:
     return angle - 2.0 * math.pi * math.floor((angle + math.pi) / (2.0 * math.pi))
 
 
-def _prufer_angle(pieces: list[Piece], energy: float) -> float:
+def _prufer_angle(pieces: list[Piece], kinetic: list[float], energy: float) -> float:
     """θ(b) of ψ(a) = 0, ψ'(a) = 1 with ψ = ρ sin θ, ψ'/σ = ρ cos θ (σ = π/L); θ(a) = 0.
 
-    Inside a piece the scale is √(E − V) (θ grows by k·d exactly) or any positive constant
+    Inside a piece the scale is √((E − V)/c) (θ grows by k·d exactly) or any positive constant
     (E ≤ V: θ cannot cross the fixed points of θ' there, so |Δθ| < π and the nearest
-    representative of atan2 is the right one). Rescaling keeps the quadrant.
+    representative of atan2 is the right one). Rescaling keeps the quadrant, and so does the
+    jump of ψ' = flux/c where c steps (the flux cψ' is what is continuous).
     """
-    theta, psi, dpsi = 0.0, 0.0, 1.0
-    for x0, x1, v in pieces:
-        q, d = energy - v, x1 - x0
+    theta, psi, flux = 0.0, 0.0, kinetic[0]
+    for (x0, x1, v), coefficient in zip(pieces, kinetic, strict=True):
+        q, d, dpsi = (energy - v) / coefficient, x1 - x0, flux / coefficient
         if q > 0.0:
             k = math.sqrt(q)
             theta += _wrap(math.atan2(k * psi, dpsi) - theta)
@@ -97,20 +105,22 @@ def _prufer_angle(pieces: list[Piece], energy: float) -> float:
             theta += _wrap(math.atan2(scale * psi, dpsi) - theta)
         size = max(abs(psi), abs(dpsi))
         psi, dpsi = psi / size, dpsi / size
+        flux = coefficient * dpsi
     sigma = math.pi / (pieces[-1][1] - pieces[0][0])
     return theta + _wrap(math.atan2(sigma * psi, dpsi) - theta)
 
 
 class _PieceBasis:
-    """Two solutions f1, f2 of ψ'' = (V − E) ψ on one piece, both of size ≤ ~1 there.
+    """Two solutions f1, f2 of cψ'' = (V − E) ψ on one piece, both of size ≤ ~1 there
+    (k = √(|E − V|/c)).
 
     E > V: cos(kt), sin(kt)/(k·ℓ), ℓ = min(d, 1/k); E < V with κd > 1: e^{-κt}, e^{-κ(d-t)};
     E < V with κd ≤ 1: cosh(κt), sinh(κt)/(κd); E = V: 1, t/d  (t = x − x0).
     """
 
-    def __init__(self, x0: float, x1: float, v: float, energy: float) -> None:
-        self.x0, self.d = x0, x1 - x0
-        q = energy - v
+    def __init__(self, x0: float, x1: float, v: float, c: float, energy: float) -> None:
+        self.x0, self.d, self.c = x0, x1 - x0, c
+        q = (energy - v) / c
         self.k = math.sqrt(abs(q))
         if q > 0.0:
             self.kind = "osc"
@@ -137,24 +147,34 @@ class _PieceBasis:
 
 
 class _ExactState:
-    """ψ at an eigenvalue of a piecewise-constant V: the null vector of the matching conditions.
+    """ψ at an eigenvalue of piecewise-constant V and c: the null vector of the matching
+    conditions (ψ and the flux cψ' continuous).
 
     ``others``: already-built states of (near-)degenerate lower levels. The state is then the
     combination of the len(others)+1 smallest singular vectors farthest from their span, so
     levels that coincide to working precision (deep double wells) still come out orthonormal.
     """
 
-    def __init__(self, pieces: list[Piece], energy: float, others: Sequence[_ExactState] = ()):
+    def __init__(
+        self,
+        pieces: list[Piece],
+        kinetic: list[float],
+        energy: float,
+        others: Sequence[_ExactState] = (),
+    ) -> None:
         self.bounds = np.array([p[0] for p in pieces] + [pieces[-1][1]])
-        self.bases = [_PieceBasis(x0, x1, v, energy) for x0, x1, v in pieces]
+        self.bases = [
+            _PieceBasis(x0, x1, v, c, energy)
+            for (x0, x1, v), c in zip(pieces, kinetic, strict=True)
+        ]
         count = len(pieces)
         rows = np.zeros((2 * count, 2 * count))
         zero = np.zeros(1)
-        starts = [np.array(b.values(zero)).ravel() for b in self.bases]
-        ends = [np.array(b.values(np.array([b.d]))).ravel() for b in self.bases]
+        starts = [np.array(b.values(zero)).ravel() * [1, 1, b.c, b.c] for b in self.bases]
+        ends = [np.array(b.values(np.array([b.d]))).ravel() * [1, 1, b.c, b.c] for b in self.bases]
         rows[0, 0:2] = starts[0][:2]
         for j in range(count - 1):
-            scale = max(self.bases[j].scale, self.bases[j + 1].scale)
+            scale = max(b.c * b.scale for b in self.bases[j : j + 2])
             rows[2 * j + 1, 2 * j : 2 * j + 2] = ends[j][:2]
             rows[2 * j + 1, 2 * j + 2 : 2 * j + 4] = -starts[j + 1][:2]
             rows[2 * j + 2, 2 * j : 2 * j + 2] = ends[j][2:] / scale

@@ -1,5 +1,6 @@
-"""Finite-difference energies for any V: the 3-point Laplacian on meshes with a node at every jump
-of V, energies as Rayleigh quotients, Richardson-extrapolated in h² over halved cells."""
+"""Finite-difference energies for any V and c: the flux-conserving 3-point scheme for −(cψ')' on
+meshes with a node at every jump of V and c, energies as Rayleigh quotients, Richardson-extrapolated
+in h² over halved cells."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from qwpinn.reference.checks import (
     Piece,
     box_of,
     checked_sizes,
+    kinetic_values,
     pieces_of,
     positive_int,
     potential_values,
@@ -86,13 +88,17 @@ def fd_levels(
             raise ConfigError(
                 "sizes", list(sizes), f"needs more than {n_states} cells on each mesh"
             )
-        energies, u = _fd_solve(x, _cell_potential(potential, pieces, x), n_states)
+        c_edge = kinetic_values(potential, 0.5 * (x[:-1] + x[1:]))
+        energies, u = _fd_solve(x, _cell_potential(potential, pieces, x), c_edge, n_states)
         levels.append(FDLevel(1.0 / ratio**2, energies, x, u))
     return levels
 
 
-def _fd_solve(x: np.ndarray, v_node: np.ndarray, n_states: int) -> tuple[np.ndarray, np.ndarray]:
-    """Lowest eigenpairs of  Σ (u_{i+1} − u_i)²/h + Σ m V u²  vs  Σ m u²  (lumped 3-point scheme).
+def _fd_solve(
+    x: np.ndarray, v_node: np.ndarray, c_edge: np.ndarray, n_states: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Lowest eigenpairs of  Σ c (u_{i+1} − u_i)²/h + Σ m V u²  vs  Σ m u²  (lumped 3-point
+    scheme; c on each mesh interval, so the flux c·ψ' is continuous where c steps at a node).
 
     Symmetrized with w = √m u the matrix is tridiagonal. Its eigenvalues carry round-off
     ~eps·‖A‖ (‖A‖ ~ 4/h²), so the vectors get one step of inverse iteration (which removes
@@ -101,8 +107,9 @@ def _fd_solve(x: np.ndarray, v_node: np.ndarray, n_states: int) -> tuple[np.ndar
     """
     h = np.diff(x)
     mass = 0.5 * (h[:-1] + h[1:])
-    diagonal = (1.0 / h[:-1] + 1.0 / h[1:]) / mass + v_node
-    off = -1.0 / (h[1:-1] * np.sqrt(mass[:-1] * mass[1:]))
+    stiff = c_edge / h
+    diagonal = (stiff[:-1] + stiff[1:]) / mass + v_node
+    off = -stiff[1:-1] / np.sqrt(mass[:-1] * mass[1:])
     raw, w = eigh_tridiagonal(diagonal, off, select="i", select_range=(0, n_states - 1))
     banded = np.zeros((3, len(diagonal)))
     banded[0, 1:], banded[2, :-1] = off, off
@@ -117,7 +124,7 @@ def _fd_solve(x: np.ndarray, v_node: np.ndarray, n_states: int) -> tuple[np.ndar
     u = np.zeros((n_states, len(x)))
     u[:, 1:-1] = (np.linalg.qr(w)[0] / np.sqrt(mass)[:, None]).T
     slopes = np.diff(u, axis=1)
-    stiffness = (slopes / h) @ slopes.T + (u[:, 1:-1] * mass * v_node) @ u[:, 1:-1].T
+    stiffness = (slopes * stiff) @ slopes.T + (u[:, 1:-1] * mass * v_node) @ u[:, 1:-1].T
     energies, mix = eigh(stiffness, (u[:, 1:-1] * mass) @ u[:, 1:-1].T)
     u = mix.T @ u
     return energies, u / np.sqrt(np.sum(mass * u[:, 1:-1] ** 2, axis=1))[:, None]
@@ -144,13 +151,18 @@ def _cell_potential(potential: Any, pieces: list[Piece] | None, x: np.ndarray) -
 def _base_cells(
     potential: Any, pieces: list[Piece] | None, box: tuple[float, float], n_states: int
 ) -> int:
-    """Coarsest mesh with √(max V − min V + (nπ/L)²) · h ≈ _KH_BASE (max|E_n − V| bound)."""
+    """Coarsest mesh with √((max V − min V + max c (nπ/L)²) / min c) · h ≈ _KH_BASE (a bound of
+    max |E_n − V|/c)."""
     length = box[1] - box[0]
     if pieces is not None:
+        x = np.array([0.5 * (p[0] + p[1]) for p in pieces])
         values = np.array([p[2] for p in pieces])
     else:
-        values = potential_values(potential, np.linspace(box[0], box[1], 4097))
-    spread = float(values.max() - values.min()) + (n_states * math.pi / length) ** 2
+        x = np.linspace(box[0], box[1], 4097)
+        values = potential_values(potential, x)
+    c = kinetic_values(potential, x)
+    spread = float(values.max() - values.min()) + c.max() * (n_states * math.pi / length) ** 2
+    spread /= c.min()
     return max(_MIN_BASE_CELLS, math.ceil(math.sqrt(spread) * length / _KH_BASE))
 
 

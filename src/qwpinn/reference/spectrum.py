@@ -11,7 +11,7 @@ import numpy as np
 from scipy.interpolate import CubicSpline
 
 from qwpinn.errors import ConfigError
-from qwpinn.reference.checks import box_of, level, pieces_of, positive_int
+from qwpinn.reference.checks import box_of, kinetic_values, level, pieces_of, positive_int
 from qwpinn.reference.exact import exact_energies, exact_states
 from qwpinn.reference.fd_states import fd_states
 from qwpinn.reference.finite_difference import extrapolated_energies, fd_levels
@@ -23,7 +23,8 @@ Evaluator = Callable[[int, np.ndarray], np.ndarray]
 
 @dataclass(frozen=True, eq=False)
 class Spectrum:
-    """Lowest levels of  -ψ'' + V ψ = E ψ,  ψ(a) = ψ(b) = 0.
+    """Lowest levels of  −(cψ')' + V ψ = E ψ,  ψ(a) = ψ(b) = 0 (c = 1 unless the potential has
+    a ``kinetic`` c(x), piecewise constant on its pieces).
 
     ``energies`` (n_states,) ascending; ``x`` (m,) grid with both walls and every jump of V;
     ``psi`` (n_states, m) with ∫ψ² dx = 1, each signed so that its first sample with
@@ -83,8 +84,9 @@ def solve(
     x = output_grid(box, grid_points, breaks)
     states: list[Any]
     if method == "exact":
-        energies = exact_energies(pieces, n_states)
-        states = exact_states(pieces, energies)
+        kinetic = kinetic_values(potential, np.array([0.5 * (p[0] + p[1]) for p in pieces]))
+        energies = exact_energies(pieces, n_states, kinetic)
+        states = exact_states(pieces, energies, kinetic)
     else:
         levels = fd_levels(potential, pieces, box, n_states, None)
         energies = extrapolated_energies(levels)
