@@ -1,4 +1,5 @@
-"""ψ of every trained state beside ψ_ref and V(x) on a uniform grid, and its figure."""
+"""ψ of every trained state beside ψ_ref and V(x) on a uniform grid, and its figures: ψ against
+ψ_ref, and the band diagram (V with each level at its energy and |ψ|² drawn on it)."""
 
 from __future__ import annotations
 
@@ -17,18 +18,21 @@ def sample_wavefunctions(top: Any, spectrum: Any, points: int) -> dict[str, np.n
     a, b = top.potential.box
     x = np.linspace(a, b, points)
     xt = torch.as_tensor(x, dtype=top.quad_x.dtype, device=top.quad_x.device).reshape(-1, 1)
-    psi, ref = [], []
+    psi, ref, energies = [], [], []
     for state in [*top.lower, top]:
         scale = norm_squared(state.psi(state.quad_x), state.quad_w).rsqrt()
         values = (state.psi(xt) * scale).cpu().numpy().ravel()
         exact = spectrum.psi_at(state.n, x)
         psi.append(values if np.dot(values, exact) >= 0 else -values)
         ref.append(exact)
+        with torch.enable_grad():  # ∇ψ by autograd
+            energies.append(float(state.check_nodal().energy().item()))
     return {
         "x": x,
         "n": np.arange(1, len(psi) + 1),
         "psi": np.array(psi),
         "psi_ref": np.array(ref),
+        "energy": np.array(energies),
         "v": np.asarray(top.potential(x), dtype=float),
     }
 
@@ -50,6 +54,36 @@ def plot_wavefunctions(data: dict[str, np.ndarray], title: str) -> Any:
     twin.fill_between(data["x"], data["v"], color="C7", alpha=0.15, step="mid")
     twin.set_ylabel("V(x)", color="C7")
     axis.legend(loc="upper right", fontsize=8)
+    axis.set_title(title)
+    figure.tight_layout()
+    return figure
+
+
+def plot_levels(data: dict[str, np.ndarray], unit: str, length_unit: str, title: str) -> Any:
+    """V(x) with each trained level E_n as a line and |ψ_n|² offset to it, scaled to 40 % of
+    the smallest level spacing (or of the energy range with one level)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    x, energies = data["x"], data["energy"]
+    spacing = np.diff(energies).min() if len(energies) > 1 else np.ptp(data["v"]) or 1.0
+    figure, axis = plt.subplots(figsize=(6, 4.5))
+    axis.plot(x, data["v"], "k-", lw=1.5, label="V(x)")
+    for k, (psi, energy) in enumerate(zip(data["psi"], energies, strict=True)):
+        density = psi**2 / max(float(np.max(psi**2)), 1e-300)
+        axis.axhline(energy, color=f"C{k}", lw=0.6, ls=":")
+        axis.plot(
+            x,
+            energy + 0.4 * abs(spacing) * density,
+            f"C{k}-",
+            lw=1.2,
+            label=f"E_{data['n'][k]} = {energy:.6g}",
+        )
+    axis.set_xlabel(f"x ({length_unit})" if length_unit != "dimensionless" else "x")
+    axis.set_ylabel(f"E ({unit})" if unit != "dimensionless" else "E")
+    axis.legend(fontsize=7, loc="upper right")
     axis.set_title(title)
     figure.tight_layout()
     return figure

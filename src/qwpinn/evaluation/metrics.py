@@ -96,3 +96,24 @@ def state_status(state: dict[str, Any], scale_free: bool) -> str:
     if state["quadrature_gap"] > ALIASING:
         return "aliased"
     return "ok"
+
+
+def transitions(states: list[dict[str, Any]], potential: Any) -> list[dict[str, Any]]:
+    """Every transition E_j − E_i (i < j) between trained states, against the reference, with
+    the photon wavelength in µm where the potential has one (``wavelength_um``: meV units)."""
+    out = []
+    for i, lower in enumerate(states):
+        for upper in states[i + 1 :]:
+            value = upper["energy"] - lower["energy"]
+            ref = upper["energy_ref"] - lower["energy_ref"]
+            item = {
+                "from": lower["n"],
+                "to": upper["n"],
+                "energy": value,
+                "energy_ref": ref,
+                "rel_error": abs(value - ref) / abs(ref) if ref else float("nan"),
+            }
+            if hasattr(potential, "wavelength_um"):
+                item["wavelength_um"] = potential.wavelength_um(value)
+            out.append(item)
+    return out

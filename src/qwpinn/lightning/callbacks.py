@@ -18,7 +18,7 @@ import torch
 from lightning.pytorch.callbacks import TQDMProgressBar
 
 from qwpinn.errors import ConfigError, integer_at_least
-from qwpinn.evaluation.figures import plot_wavefunctions, sample_wavefunctions
+from qwpinn.evaluation.figures import plot_levels, plot_wavefunctions, sample_wavefunctions
 from qwpinn.evaluation.history import EnergyHistory
 from qwpinn.evaluation.metrics import LOGGED, evaluate_state
 
@@ -97,7 +97,8 @@ class StepProgressBar(TQDMProgressBar):
 
 
 class WavefunctionFigure(L.Callback):
-    """At the end: every trained state against ψ_ref with V(x) — PNG, TensorBoard, NPZ."""
+    """At the end: every trained state against ψ_ref with V(x), and the band diagram of the
+    levels — PNG, TensorBoard, NPZ."""
 
     def __init__(self, spectrum: Any, output_dir: str, points: int = 1001) -> None:
         self.spectrum, self.output_dir, self.points = spectrum, Path(output_dir), points
@@ -106,14 +107,20 @@ class WavefunctionFigure(L.Callback):
         data = sample_wavefunctions(pl_module.state, self.spectrum, self.points)
         self.output_dir.mkdir(parents=True, exist_ok=True)
         np.savez(self.output_dir / "wavefunction.npz", **data)
-        figure = plot_wavefunctions(data, pl_module.state.potential.name)
-        figure.savefig(self.output_dir / "wavefunction.png", dpi=120)
+        potential = pl_module.state.potential
+        units = potential.unit, potential.length_unit
+        figures = {
+            "wavefunction": plot_wavefunctions(data, potential.name),
+            "levels": plot_levels(data, *units, potential.name),
+        }
         experiment = getattr(trainer.logger, "experiment", None)
-        if hasattr(experiment, "add_figure"):
-            experiment.add_figure("wavefunction", figure, global_step=trainer.global_step)
         import matplotlib.pyplot as plt
 
-        plt.close(figure)
+        for name, figure in figures.items():
+            figure.savefig(self.output_dir / f"{name}.png", dpi=120)
+            if hasattr(experiment, "add_figure"):
+                experiment.add_figure(name, figure, global_step=trainer.global_step)
+            plt.close(figure)
 
 
 class ResidualAdaptiveResampling(L.Callback):

@@ -23,7 +23,7 @@ from omegaconf import DictConfig, OmegaConf, open_dict
 
 from qwpinn import reference
 from qwpinn.errors import ConfigError, DivergedError, finite_number
-from qwpinn.evaluation.metrics import LOGGED, evaluate_state, state_status
+from qwpinn.evaluation.metrics import LOGGED, evaluate_state, state_status, transitions
 from qwpinn.lightning.callbacks import NanInjection
 from qwpinn.methods.eigen import EigenState
 from qwpinn.numerics.grading import check_contrast
@@ -122,6 +122,7 @@ def _train(cfg: DictConfig, out: Path, states: list[EigenState]) -> dict[str, An
         "potential": potential.name,
         "dim": potential.dim,
         "unit": potential.unit,
+        "length_unit": potential.length_unit,
         "steps": 0,
         "energy_init": energy_init,
         "resumed_from": None,
@@ -142,6 +143,8 @@ def _train(cfg: DictConfig, out: Path, states: list[EigenState]) -> dict[str, An
             results["error"] = error
             break
         states.append(module.state)
+    if len(results["states"]) >= 2:
+        results["transitions"] = transitions(results["states"], potential)
     if len(results["states"]) >= 2:  # tunnelling splitting of the lowest pair
         first, second = results["states"][:2]
         value, ref = second["energy"] - first["energy"], second["energy_ref"] - first["energy_ref"]

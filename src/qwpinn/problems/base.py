@@ -29,7 +29,8 @@ class Potential:
     """
 
     name = "potential"
-    unit = "dimensionless"  # the unit of E and V in results (lengths in the matching one)
+    unit = "dimensionless"  # the unit of E and V in results
+    length_unit = "dimensionless"  # the unit of x
     pieces: list[tuple[float, float, float]] | None = None
     quadrature_panels = 1
     smoothing = 0.0

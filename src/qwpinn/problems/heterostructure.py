@@ -23,9 +23,10 @@ MASS_MODELS = ("bdd", "constant")
 
 class Heterostructure(PiecewiseConstant):
     """A stack of layers ``[{material: GaAs, width: 10}, {width: 30, v: 167.1, mass: 0.0836}, ...]``
-    (widths in nm, band edges v in meV, masses in m0) from x = 0; the stack is
-    ``layers[:-1]`` repeated ``repeat`` times, then ``layers[-1]`` (a superlattice of wells
-    between equal barriers). ``field`` in kV/cm. Energies in meV, lengths in nm."""
+    (widths in nm, band edges v in meV, masses in m0) from x = 0; the stack is ``layers[0]``,
+    the period ``layers[1:-1]`` ``repeat`` times, then ``layers[-1]`` (neighbours of one material
+    join: [B25, B5, W10] × 4 + [B30] is a symmetric 4-well superlattice with 30 nm caps).
+    ``field`` in kV/cm. Energies in meV, lengths in nm."""
 
     name, unit, length_unit = "heterostructure", "meV", "nm"
 
@@ -96,13 +97,16 @@ def _stack(layers: Any, repeat: int) -> list[tuple[int, tuple[float, Mapping[str
     checked = []
     for i, layer in enumerate(layers):
         if not isinstance(layer, Mapping) or "width" not in layer:
-            raise ConfigError(f"layers[{i}]", layer, "must be {material: GaAs, width: 10} or "
-                              "{width: 10, v: 167.1, mass: 0.0836}")
+            raise ConfigError(
+                f"layers[{i}]",
+                layer,
+                "must be {material: GaAs, width: 10} or {width: 10, v: 167.1, mass: 0.0836}",
+            )
         width = finite_number(f"layers[{i}].width", layer["width"], "must be a number > 0 (nm)")
         if width <= 0.0:
             raise ConfigError(f"layers[{i}].width", layer["width"], "must be a number > 0 (nm)")
         checked.append((i, (width, layer)))
-    return checked[:-1] * repeat + checked[-1:]
+    return checked[:1] + checked[1:-1] * repeat + checked[-1:] if len(checked) > 1 else checked
 
 
 def _layer_material(i: int, layer: Mapping[str, Any], table: Mapping[str, Any]) -> Material:

@@ -1,5 +1,6 @@
-"""Layer materials from a table (conf/materials/): compounds by name, and ternary alloys A_xB_(1−x)C
-written as e.g. ``Al0.2Ga0.8As`` or ``Ga0.8Al0.2As``, each a band edge (meV) and m*/m0 linear in x."""
+"""Layer materials from a table (conf/materials/): compounds by name, and ternary alloys
+A_xB_(1−x)C written as e.g. ``Al0.2Ga0.8As`` or ``Ga0.8Al0.2As``, each a band edge (meV) and an
+effective mass m*/m0, both linear in x."""
 
 from __future__ import annotations
 

@@ -97,6 +97,63 @@ def plot_error_vs_time(records: Sequence[dict[str, Any]], sweep_dir: Path) -> Pa
     return _save_figure(figure, sweep_dir, "error_vs_time")
 
 
+def swept_number(records: Sequence[dict[str, Any]]) -> str | None:
+    """The one override key whose value varies across the records and is a number in all of
+    them (``potential.field`` in a Stark sweep), or None."""
+    values: dict[str, set[str]] = {}
+    for r in records:
+        for override in r["config_key"].split(" "):
+            key, sep, value = override.lstrip("+").partition("=")
+            if sep:
+                values.setdefault(key, set()).add(value)
+    varying = [k for k, v in values.items() if len(v) > 1 and all(_is_number(x) for x in v)]
+    return varying[0] if len(varying) == 1 else None
+
+
+def plot_levels_vs(records: Sequence[dict[str, Any]], key: str, sweep_dir: Path) -> Path:
+    """Every state's trained E (markers) and reference E (lines) against the swept ``key``:
+    ``levels_vs_<key>.png`` (e.g. the Stark shift E_n(F)) and a TensorBoard image."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    levels: dict[int, list[tuple[float, float, float]]] = {}
+    for r in records:
+        value = next(
+            (
+                o.split("=", 1)[1]
+                for o in r["config_key"].split(" ")
+                if o.lstrip("+").startswith(f"{key}=")
+            ),
+            None,
+        )
+        if value is not None and r["energy"] is not None and r["energy_ref"] is not None:
+            levels.setdefault(int(r["n"] or 1), []).append(
+                (float(value), r["energy"], r["energy_ref"])
+            )
+    figure, axis = plt.subplots(figsize=(6, 4.5))
+    for n, points in sorted(levels.items()):
+        points.sort()
+        color = f"C{(n - 1) % 10}"
+        axis.plot([p[0] for p in points], [p[2] for p in points], "-", color=color, lw=1)
+        axis.plot(
+            [p[0] for p in points], [p[1] for p in points], "o", color=color, ms=4, label=f"E_{n}"
+        )
+    axis.set_xlabel(key)
+    axis.set_ylabel("E (markers: PINN, lines: reference)")
+    axis.legend(fontsize=7)
+    return _save_figure(figure, sweep_dir, f"levels_vs_{key.replace('.', '_')}")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _save_figure(figure: Any, sweep_dir: Path, name: str) -> Path:
     """``<sweep_dir>/<name>.png`` and the same image in ``<sweep_dir>/tensorboard_summary``."""
     import matplotlib.pyplot as plt

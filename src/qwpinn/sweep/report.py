@@ -6,7 +6,12 @@ import os
 from pathlib import Path
 from typing import Any
 
-from qwpinn.sweep.figures import plot_energy_init, plot_error_vs_time
+from qwpinn.sweep.figures import (
+    plot_energy_init,
+    plot_error_vs_time,
+    plot_levels_vs,
+    swept_number,
+)
 from qwpinn.sweep.files import write_text_atomic
 from qwpinn.sweep.records import collect
 from qwpinn.sweep.summary import summarize
@@ -33,6 +38,9 @@ def write_summary(sweep_dir: str | os.PathLike[str]) -> list[dict[str, Any]]:
         plot_energy_init(records, root)
     if len({r["config_key"] for r in records}) > 1:
         plot_error_vs_time(records, root)
+    swept = swept_number(records) if records else None
+    if swept is not None:
+        plot_levels_vs(records, swept, root)
     if rows:
         print(table, end="", flush=True)
     else:
