@@ -45,14 +45,16 @@ def test_parity_is_exact(parity):
     assert torch.allclose(psi(2.0 - x), parity * psi(x), rtol=0, atol=1e-15)
 
 
-def _domain(dtype: torch.dtype, seed: int = 3, parity: int = 0) -> DomainAnsatz:
+def _domain(
+    dtype: torch.dtype, seed: int = 3, parity: int = 0, kinetic: tuple = (1.0, 1.0, 1.0)
+) -> DomainAnsatz:
     """A domain ansatz on [0, 1] cut at 0.25 and 0.75, with random interface values/slopes."""
     torch.manual_seed(seed)
     psi = DomainAnsatz(
         [network("mlp", width=8, depth=2) for _ in range(3)],
         linear_maps([0.0, 0.25, 0.75, 1.0]),
         parity,
-        [1.0, 1.0, 1.0],
+        list(kinetic),
     )
     with torch.no_grad():
         psi.values.normal_()
@@ -75,6 +77,21 @@ def test_domain_ansatz_is_c1_across_interfaces_and_frees_the_second_derivative()
         y, dy, d2y = derivatives(psi, x, 2, False)  # left point: left piece's net
         assert abs(y[1] - y[0]).item() < 1e-10 and abs(dy[1] - dy[0]).item() < 1e-8
         assert abs(d2y[1] - d2y[0]).item() > 1e-3
+
+
+def test_domain_ansatz_keeps_the_flux_continuous_where_the_mass_steps():
+    """BenDaniel–Duke: with c = 1, 3, 0.5 on the pieces, ψ and cψ' are continuous at both
+    interfaces and ψ' itself jumps by the ratio of the c's."""
+    kinetic = (1.0, 3.0, 0.5)
+    psi = _domain(torch.float64, kinetic=kinetic)
+    eps = 1e-12
+    for j, x_j in enumerate((0.25, 0.75)):
+        x = torch.tensor([[x_j - eps], [x_j + eps]], dtype=torch.float64)
+        y, dy = derivatives(psi, x, 1, False)
+        flux = dy.reshape(-1) * torch.tensor(kinetic[j : j + 2], dtype=torch.float64)
+        assert abs(y[1] - y[0]).item() < 1e-10
+        assert abs(flux[1] - flux[0]).item() < 1e-8 * max(1.0, abs(flux[0]).item())
+        assert abs(dy[1] - dy[0]).item() > 1e-3
 
 
 def test_domain_ansatz_returns_points_in_input_order():

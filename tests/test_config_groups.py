@@ -52,6 +52,8 @@ def nested_choice(group: str, option: str) -> tuple[list[str], str]:
 def choose(group: str, option: str) -> list[str]:
     """The overrides that select ``group=option``, a primary group or a nested one."""
     return [f"{group}={option}"] if group in PRIMARY else nested_choice(group, option)[0]
+
+
 GROUPS = sorted({group for group, _ in OPTIONS})
 
 
