@@ -80,6 +80,13 @@ CASES = [  # (override, what the message must name)
     ("quadrature_nodes=1", "quadrature_nodes"),
     ("torch_threads=0", "torch_threads"),
     ("ckpt_path=/no/such.ckpt", "ckpt_path"),
+    ("potential=heterostructure potential.mass_model=constant", "potential.mass"),
+    ("potential=heterostructure potential.mass=0.067", "potential.mass"),
+    ("potential=heterostructure potential.layers.1.material=InAs", "potential.layers[1].material"),
+    ("potential=heterostructure potential.layers.0.width=-30", "potential.layers[0].width"),
+    ("potential=heterostructure potential.repeat=0", "potential.repeat"),
+    ("potential=heterostructure potential.field=strong", "potential.field"),
+    ("potential=heterostructure ansatz=dirichlet", "ansatz.kind"),
 ]
 
 

@@ -103,6 +103,13 @@ def build_ansatz(cfg: DictConfig, potential: Any, n: int) -> torch.nn.Module:
         nets = [build("arch", cfg.arch, in_features=1, out_features=1, **sizes) for _ in maps]
         spans = [(m.left, m.right) for m in maps]
         return DomainAnsatz(nets, maps, parity, kinetic_on(potential, spans))
+    maps = domain_maps(potential)
+    if len(set(kinetic_on(potential, [(m.left, m.right) for m in maps]))) > 1:
+        raise ConfigError(
+            "ansatz.kind",
+            kind,
+            "cannot follow the jump of ψ' where the mass steps: use ansatz=domain",
+        )
     if any(m.scale is not None for m in quadrature_maps(potential)):
         raise ConfigError(
             "ansatz.kind", kind, "cannot follow ψ across a barrier this wide: use ansatz=domain"
