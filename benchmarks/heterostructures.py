@@ -29,7 +29,7 @@ def well(width: int, mass: str) -> list[str]:
     barrier = "{material: Al0.2Ga0.8As, width: 30}"
     layers = f"[{barrier}, {{material: GaAs, width: {width}}}, {barrier}]"
     masses = ["potential.mass_model=constant", "potential.mass=0.067"] if mass == "constant" else []
-    return ["potential=heterostructure", f"potential.layers='{layers}'", *masses]
+    return ["potential=heterostructure", f"potential.layers={layers}", *masses]
 
 
 CASES = [  # (label, overrides)

@@ -16,11 +16,12 @@ from conftest import configured, network, tangent_phase, tangent_ritz
 from qwpinn import reference
 from qwpinn.errors import ConfigError, DivergedError
 from qwpinn.lightning.callbacks import NanInjection
+from qwpinn.methods.eigen import EigenState
 from qwpinn.methods.energy import Nodal
 from qwpinn.models.ansatz import DomainAnsatz
 from qwpinn.numerics.derivatives import derivatives
 from qwpinn.numerics.grading import domain_maps
-from qwpinn.numerics.quadrature import gauss_legendre
+from qwpinn.numerics.quadrature import gauss_legendre, problem_rules
 from qwpinn.optim.tangent import TangentRitz, jacobian_rows
 from qwpinn.problems import FiniteWell
 
@@ -174,6 +175,23 @@ def test_the_chunked_jacobian_of_a_projected_state_equals_the_batched_one():
     state.materialize(True)
     params = list(state.ansatz.parameters())
     batched = jacobian_rows(state.nodal().rows(), params)
-    chunked = state.jacobian(params, chunk=7)
-    assert chunked.shape == batched.shape
+    chunked, lift = state.jacobian(params, chunk=7)
+    assert lift is None  # one net on the whole box: no column to spare
     torch.testing.assert_close(chunked, batched, rtol=1e-10, atol=1e-12)
+
+
+def test_one_net_per_piece_gives_fewer_orthonormal_columns_that_keep_every_row():
+    """Domain ansatz, 3 pieces of 16 nodes, 3 nets of 105 parameters: each net's rows fit in
+    ≤ 32 columns, and rows·B·Bᵀ is the full Jacobian."""
+    potential = configured("finite_well")
+    torch.manual_seed(0)
+    maps = domain_maps(potential)
+    nets = [network("mlp", width=8, depth=2) for _ in maps]
+    ansatz = DomainAnsatz(nets, maps, 0, [1.0] * len(maps)).double()
+    state = EigenState(ansatz, potential, problem_rules(potential, 16), 30.0, (), "projection")
+    params = list(ansatz.parameters())
+    batched = jacobian_rows(state.nodal().rows(), params)
+    compressed, lift = state.jacobian(params)
+    assert lift.shape[0] == batched.shape[1] > lift.shape[1]
+    torch.testing.assert_close(lift.T @ lift, torch.eye(lift.shape[1], dtype=lift.dtype))
+    torch.testing.assert_close(compressed @ lift.T, batched, rtol=1e-10, atol=1e-12)

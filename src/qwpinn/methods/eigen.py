@@ -14,6 +14,7 @@ from torch import nn
 
 from qwpinn.errors import one_of
 from qwpinn.methods.energy import Nodal, norm_squared, residual
+from qwpinn.numerics.blocks import compress_columns
 from qwpinn.numerics.derivatives import derivatives
 from qwpinn.numerics.quadrature import Quadrature
 from qwpinn.optim.tangent import jacobian_rows
@@ -93,10 +94,13 @@ class EigenState(nn.Module):
         psi, grad, _ = self.project(psi, grad)
         return Nodal(psi, grad, self.quad_w, self.quad_v, self.quad_c)
 
-    def jacobian(self, params: list[torch.Tensor], chunk: int = 64) -> torch.Tensor:
+    def jacobian(
+        self, params: list[torch.Tensor], chunk: int = 64
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
         """Rows ∂ψ̃(x_i)/∂θ then ∂∇ψ̃(x_i)/∂θ (Q + Q·d rows), node chunk by node chunk (ψ at a
-        node depends on that node alone: the cost grows like Q, not Q²); the projection is
-        linear in ψ and is applied to the rows afterwards."""
+        node depends on that node alone: the cost grows like Q, not Q²), in the columns of
+        ``compress_columns`` (rows·B, and B: P × r, or None); the projection is linear in ψ
+        and is applied to the rows afterwards."""
         q, d = self.quad_x.shape
         psi_rows, grad_rows = [], []
         for x in self.quad_x.split(chunk):
@@ -104,12 +108,15 @@ class EigenState(nn.Module):
             rows = jacobian_rows(torch.cat([psi.reshape(-1), grad.reshape(-1)]), params)
             psi_rows.append(rows[: x.shape[0]])
             grad_rows.append(rows[x.shape[0] :])
-        d_psi, d_grad = torch.cat(psi_rows), torch.cat(grad_rows)
+        rows, lift = compress_columns(
+            torch.cat([*psi_rows, *grad_rows]), [p.numel() for p in params]
+        )
+        d_psi, d_grad = rows[:q], rows[q:]
         if self.projects:
             d_overlaps = (self.quad_w * self.lower_q).T @ d_psi  # ∂⟨ψ, ψ_j⟩/∂θ
             d_psi = d_psi - self.lower_q @ d_overlaps
             d_grad = d_grad - self.lower_dq.reshape(q * d, -1) @ d_overlaps
-        return torch.cat([d_psi, d_grad])
+        return torch.cat([d_psi, d_grad]), lift
 
     def check_nodal(self) -> Nodal:
         """ψ̃, ∇ψ̃, w, V, c at the check rule's nodes, no graph: E[ψ̃] of the network itself."""

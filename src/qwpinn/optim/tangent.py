@@ -75,7 +75,8 @@ class TangentRitz(torch.optim.Optimizer):
     ``step(closure, jacobian=None, floor=None, check=None)``: the closures return (ψ, ψ', w, V)
     at the training (``check``: the check rule's) nodes, ψ and ψ' with their graph to the
     parameters; ``jacobian(params)``, if given, returns the 2Q × P rows ∂ψ(x_i)/∂θ then
-    ∂ψ'(x_i)/∂θ (else one batched backward pass over the closure's outputs, O(Q²·P));
+    ∂ψ'(x_i)/∂θ in compressed columns and their lift B (``numerics.blocks``; B None: plain
+    rows), else one batched backward pass over the closure's outputs, O(Q²·P);
     ``step`` returns E[ψ] after the step.
     """
 
@@ -109,9 +110,9 @@ class TangentRitz(torch.optim.Optimizer):
         energy = nodal.energy().detach()
         if not torch.isfinite(energy):  # nothing to step on; the caller reports it
             return energy
-        # (Q + Q·d) × P: ∂ψ/∂θ then ∂∇ψ/∂θ at the nodes
-        tangent = jacobian_rows(nodal.rows(), params) if jacobian is None else jacobian(params)
-        space = self._reduced(nodal.detach(), tangent)
+        # (Q + Q·d) × P: ∂ψ/∂θ then ∂∇ψ/∂θ at the nodes (× r columns, and B: P × r, lifted)
+        rows = (jacobian_rows(nodal.rows(), params), None) if jacobian is None else jacobian(params)
+        space = self._reduced(nodal.detach(), *rows)
         start = torch.nn.utils.parameters_to_vector(params).detach()
         checked = None if check is None else _energy_of(check)
         group = self.param_groups[0]
@@ -142,9 +143,10 @@ class TangentRitz(torch.optim.Optimizer):
         group["damping"] = damping
         return lowest
 
-    def _reduced(self, nodal: Nodal, tangent: torch.Tensor) -> _Subspace:
+    def _reduced(self, nodal: Nodal, tangent: torch.Tensor, lift: torch.Tensor | None) -> _Subspace:
         """The kept singular directions of the tangent space and the forms on them; the
-        kinetic rows ∂∇ψ/∂θ carry the weights w·c."""
+        kinetic rows ∂∇ψ/∂θ carry the weights w·c. ``tangent`` in compressed columns θ = B·z
+        when ``lift`` is B: the directions are found in z and lifted to θ at the end."""
         psi, dpsi, v = nodal.psi.reshape(-1), nodal.grad.reshape(-1), nodal.v.reshape(-1)
         w, wk = nodal.w.reshape(-1), nodal.gradient_weights()
         q = psi.shape[0]
@@ -168,8 +170,10 @@ class TangentRitz(torch.optim.Optimizer):
         m_phi = phi.T @ (w.unsqueeze(1) * phi)
         values, vectors = torch.linalg.eigh(m_phi)
         jitter = torch.finfo(values.dtype).eps * values[-1]
+        if lift is not None:
+            rescale = None if rescale is None else lift @ rescale
         return _Subspace(
-            basis=basis,
+            basis=basis if lift is None else lift @ basis,
             overlap=overlap @ basis,
             rescale=rescale,
             a_psi=(wk * dpsi) @ dphi + (w * v * psi) @ phi,
