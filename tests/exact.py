@@ -14,11 +14,16 @@ import numpy as np
 from scipy.optimize import brentq
 
 
-def psi_at_right_wall(pieces: Sequence[Sequence[float]], energy: float) -> float:
-    """ψ(b) for ψ(a) = 0, ψ'(a) = 1, solved exactly through each piece [x0, x1, V]."""
+def psi_at_right_wall(
+    pieces: Sequence[Sequence[float]], energy: float, masses: Sequence[float] | None = None
+) -> float:
+    """ψ(b) for ψ(a) = 0, ψ'(a) = 1 of −(cψ')' + Vψ = Eψ, solved exactly through each piece
+    [x0, x1, V] with c = ``masses`` (1 when None): cψ' carried across each interface."""
     psi, dpsi = 0.0, 1.0
-    for x0, x1, v in pieces:
-        length, q = x1 - x0, energy - v
+    masses = masses or [1.0] * len(pieces)
+    for (x0, x1, v), c, before in zip(pieces, masses, [masses[0], *masses], strict=False):
+        dpsi *= before / c  # the flux cψ' is continuous
+        length, q = x1 - x0, (energy - v) / c
         if q > 0:
             k = math.sqrt(q)
             c, s = math.cos(k * length), math.sin(k * length)
@@ -34,17 +39,24 @@ def psi_at_right_wall(pieces: Sequence[Sequence[float]], energy: float) -> float
     return psi
 
 
-def piecewise_energies(pieces: Sequence[Sequence[float]], n: int, step: float = 0.05) -> list:
+def piecewise_energies(
+    pieces: Sequence[Sequence[float]], n: int, step: float = 0.05, masses=None
+) -> list:
     """The n lowest E with ψ(b; E) = 0: sign changes on a grid of `step`, then brentq.
     (Adjacent levels of the wells tested here are ≥ 10 apart, far wider than `step`.)"""
     roots: list[float] = []
     energy = min(v for *_, v in pieces)
-    value = psi_at_right_wall(pieces, energy)
+    value = psi_at_right_wall(pieces, energy, masses)
     while len(roots) < n:
-        nxt = psi_at_right_wall(pieces, energy + step)
+        nxt = psi_at_right_wall(pieces, energy + step, masses)
         if value == 0.0 or value * nxt < 0:
             roots.append(
-                brentq(lambda e: psi_at_right_wall(pieces, e), energy, energy + step, xtol=1e-14)
+                brentq(
+                    lambda e: psi_at_right_wall(pieces, e, masses),
+                    energy,
+                    energy + step,
+                    xtol=1e-14,
+                )
             )
         energy, value = energy + step, nxt
     return roots
@@ -75,5 +87,6 @@ def ground_state(potential) -> float:
         return -((potential.params["alpha"] * potential.params["lam"]) ** 2)
     pieces = getattr(potential, "pieces", None)
     if pieces is not None:
-        return piecewise_energies(pieces, 1)[0]
+        middles = np.array([0.5 * (x0 + x1) for x0, x1, _ in pieces])
+        return piecewise_energies(pieces, 1, masses=list(potential.kinetic(middles)))[0]
     return float(smooth_energies(potential, potential.box, 1)[0])

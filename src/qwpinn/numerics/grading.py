@@ -27,6 +27,7 @@ from qwpinn.errors import ConfigError
 GRADE_AT = 12.0  # κ_max·h at and above which a wall piece is graded: ψ falls by e⁻¹² over it
 PANELS_PER_DECADE = 1.0  # Gauss–Legendre panels per ln(10) of Λ on a graded piece
 MAX_CONTRAST = 1e6  # highest (V − min V) / E_span measured to reach the exact levels
+SPAN_SAMPLES = 32  # Gauss–Legendre points where V's range on a piece is read
 
 
 @dataclass(frozen=True)
@@ -78,19 +79,39 @@ class PieceMap:
 
 
 def domain_maps(potential: Any) -> list[PieceMap]:
-    """The pieces of the domain ansatz: one per constant piece of V (graded where a wall piece
-    spans κ_max·h ≥ GRADE_AT), else linear between the jumps of V."""
-    if getattr(potential, "pieces", None):
-        return _graded(potential)
+    """The pieces of the domain ansatz: one per smooth piece of V between its sharp jumps
+    (graded where a wall piece spans κ_min·h ≥ GRADE_AT), else linear between the jumps."""
+    spans = sharp_spans(potential)
+    if spans:
+        return _graded(potential, spans)
     return linear_maps([potential.box[0], *potential.breakpoints, potential.box[1]])
 
 
 def quadrature_maps(potential: Any) -> list[PieceMap]:
-    """The panels of the quadrature: the domain ansatz's pieces for a piecewise-constant V,
-    else linear between the quadrature cuts (V is smooth between them)."""
-    if getattr(potential, "pieces", None):
-        return _graded(potential)
+    """The panels of the quadrature: the domain ansatz's pieces where V has sharp jumps, else
+    linear between the quadrature cuts (V is smooth between them)."""
+    spans = sharp_spans(potential)
+    if spans:
+        return _graded(potential, spans)
     return linear_maps([potential.box[0], *potential.quadrature_cuts, potential.box[1]])
+
+
+def sharp_spans(potential: Any) -> list[tuple[float, float, float, float]] | None:
+    """(x_l, x_r, min V, max V) of each piece between the sharp jumps of V: the constant pieces,
+    or V sampled on each smooth piece (a layer tilted by a field); None for a V without sharp
+    jumps (smooth, or smoothed steps)."""
+    pieces = getattr(potential, "pieces", None)
+    if pieces:
+        return [(lo, hi, v, v) for lo, hi, v in pieces]
+    if getattr(potential, "smoothing", 0.0) or not potential.breakpoints:
+        return None
+    edges = [potential.box[0], *potential.breakpoints, potential.box[1]]
+    t = 0.5 * (1.0 + np.polynomial.legendre.leggauss(SPAN_SAMPLES)[0])
+    spans = []
+    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+        v = np.asarray(potential(lo + (hi - lo) * t))  # interior: V jumps at both ends
+        spans.append((lo, hi, float(v.min()), float(v.max())))
+    return spans
 
 
 def linear_maps(cuts: Sequence[float]) -> list[PieceMap]:
@@ -107,17 +128,19 @@ def kinetic_on(potential: Any, spans: Sequence[Sequence[float]]) -> list[float]:
     return [float(c) for c in np.asarray(potential.kinetic(middles), dtype=float).reshape(-1)]
 
 
-def _graded(potential: Any) -> list[PieceMap]:
-    """Linear maps, but a wall piece of κ_max·h ≥ GRADE_AT graded from its inner end
-    (κ_max = √((V − min V)/c) on the piece)."""
-    pieces = potential.pieces
-    floor = min(v for _, _, v in pieces)
+def _graded(potential: Any, spans: list[tuple[float, float, float, float]]) -> list[PieceMap]:
+    """Linear maps, but a wall piece where every bound state decays at least as κ_min with
+    κ_min·h ≥ GRADE_AT graded from its inner end to ℓ = 1/κ_max (κ = √((V − min V)/c) at the
+    piece's lowest and highest V): every decay rate up to κ_max is smooth in t."""
+    floor = min(span[2] for span in spans)
     maps = []
-    for i, ((lo, hi, v), c) in enumerate(zip(pieces, kinetic_on(potential, pieces), strict=True)):
-        kappa = math.sqrt((v - floor) / c)
-        at_wall = (i == 0) != (i == len(pieces) - 1)  # one wall, one interface
-        if at_wall and kappa * (hi - lo) >= GRADE_AT:
-            maps.append(PieceMap(lo, hi, 1.0 / kappa, "right" if i == 0 else "left"))
+    for i, ((lo, hi, low, high), c) in enumerate(
+        zip(spans, kinetic_on(potential, spans), strict=True)
+    ):
+        at_wall = (i == 0) != (i == len(spans) - 1)  # one wall, one interface
+        if at_wall and math.sqrt((low - floor) / c) * (hi - lo) >= GRADE_AT:
+            scale = math.sqrt(c / (high - floor))
+            maps.append(PieceMap(lo, hi, scale, "right" if i == 0 else "left"))
         else:
             maps.append(PieceMap(lo, hi))
     return maps
@@ -130,7 +153,7 @@ def check_contrast(potential: Any) -> None:
     pieces = getattr(potential, "pieces", None)
     if not pieces:
         return
-    maps = _graded(potential)
+    maps = _graded(potential, sharp_spans(potential))
     linear = [m for m in maps if m.scale is None] or maps
     span = linear[-1].right - linear[0].left
     floor = min(v for _, _, v in pieces)

@@ -18,7 +18,7 @@ from qwpinn.errors import ConfigError, integer_at_least, one_of
 from qwpinn.lightning.module import EigenModule
 from qwpinn.methods.eigen import EigenState
 from qwpinn.models.ansatz import DirichletAnsatz, DomainAnsatz
-from qwpinn.numerics.grading import domain_maps, kinetic_on, quadrature_maps
+from qwpinn.numerics.grading import domain_maps, kinetic_on, quadrature_maps, sharp_spans
 from qwpinn.numerics.quadrature import problem_rules
 from qwpinn.optim.phases import GradientPhase, PlateauStop
 
@@ -63,10 +63,11 @@ def build_phases(cfg: DictConfig, potential: Any) -> list[Any]:
 
 
 def adam_steps(cfg: DictConfig, potential: Any) -> int:
-    """``optimizer.adam_steps_pieces`` (when set) for the domain ansatz on a piecewise-constant
-    V, whose start is close enough for TangentRitz alone; else ``optimizer.adam_steps``."""
+    """``optimizer.adam_steps_pieces`` (when set) for the domain ansatz on a V with sharp jumps
+    (piecewise constant, or layers tilted by a field), whose start is close enough for
+    TangentRitz alone; else ``optimizer.adam_steps``."""
     pieces = cfg.optimizer.adam_steps_pieces
-    on_pieces = bool(potential.pieces) and cfg.ansatz.kind == "domain"
+    on_pieces = sharp_spans(potential) is not None and cfg.ansatz.kind == "domain"
     return int(pieces if pieces is not None and on_pieces else cfg.optimizer.adam_steps)
 
 
