@@ -115,15 +115,20 @@ def test_square_well_against_its_own_refinement():
     np.testing.assert_allclose((psi * weights) @ psi.T, np.eye(4), atol=1e-9)
 
 
-def test_disk_within_its_stated_accuracy_of_the_bessel_levels():
-    """A disk well with walls far enough to be negligible (< 1e-12) against the matching of
-    J_m inside and K_m outside."""
+def test_disk_against_the_bessel_levels_of_the_plane():
+    """A disk well whose walls shift its three lowest levels by < 1e-11 (decay e^{−κd}),
+    against the matching of J_m inside and K_m outside: elements that follow the circle."""
     disk = DiskWell([[-1, 1], [-1, 1]], [0, 0], 0.25, 400.0, "trainable")
     spectrum = reference.solve(disk, 3)
     bessel = np.sort([*disk_levels(0.25, 400.0, 0), *np.repeat(disk_levels(0.25, 400.0, 1), 2)])
     error = np.abs(spectrum.energies[:3] - bessel[:3]) / bessel[:3]
-    assert np.all(error <= spectrum.accuracy[:3]) and np.all(error < 1e-2)
+    assert error[0] < 1e-12 and np.all(error < 1e-10)
+    assert np.all(spectrum.accuracy[:3] < 1e-11)
     assert spectrum.degeneracy[1] == [1, 2]
+    points, weights = gauss_rule(disk, nodes=24, panels=8)
+    psi = np.stack([spectrum.psi_at(n, points) for n in range(1, 4)])
+    np.testing.assert_allclose((psi * weights) @ psi.T, np.eye(3), atol=1e-6)  # kinks: slow rule
+    np.testing.assert_array_equal(spectrum.psi_at(1, np.array([[-1.0, 0.2], [0.3, 1.0]])), 0.0)
 
 
 def test_bad_requests_are_config_errors():

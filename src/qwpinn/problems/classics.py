@@ -91,7 +91,6 @@ class DiskWell(Potential):
     """V = 0 inside the disk |x − c| < R, V = v0 outside it, in a 2D box."""
 
     name = "disk"
-    curved_jumps = True  # V jumps along the circle, which no cut follows
 
     def __init__(
         self, box: Sequence[Any] | Box, centre: Any, radius: float, v0: float, energy: str
@@ -114,6 +113,11 @@ class DiskWell(Potential):
                 f"the disk (centre {self.centre.tolist()}) must be > 0 and lie inside the box "
                 f"{self.domain.tolist()}",
             )
+
+    @property
+    def disk(self) -> tuple[np.ndarray, float, float, float]:
+        """(centre, radius, V inside, V outside): the reference's elements follow the circle."""
+        return self.centre, self.radius, 0.0, self.v0
 
     def v_of(self, *coords: Any) -> Any:
         squared = sum((x - c) ** 2 for x, c in zip(coords, self.centre, strict=True))

@@ -27,16 +27,13 @@ RATIO = 0.2  # their lengths shrink by this toward the cut
 KH = 4.0  # element length · √(V spread + level scale) at most
 GUARD_LEVELS = 4  # LOBPCG block: the levels asked for plus these
 SPREAD_SAMPLES = {2: 65, 3: 17}  # points per axis on which V's spread is sampled
-CELL_SAMPLES = 8  # midpoints per axis averaging V over a node's cell (V jumps along a curve)
-CURVED_DEGREE = 4  # V jumps along a curve: ψ is only C¹ there, so low p on small elements
-CURVED_SIZE = 1.0 / 48.0  # their length at most, relative to the shortest side of the box
 
 
 def spectral_element_spectrum(potential: Any, n_states: int) -> NDSpectrum:
     """The lowest levels at degree p, each with its relative change from degree p − 2 as the
     measured accuracy (an over-estimate: p-convergence is exponential on the graded mesh)."""
     dim = potential.dim
-    degree = CURVED_DEGREE if getattr(potential, "curved_jumps", False) else DEGREE[dim]
+    degree = DEGREE[dim]
     count = n_states + GUARD_LEVELS
     while True:
         energies, axes, states = solve_degree(potential, count, degree)
@@ -94,8 +91,6 @@ def mesh(potential: Any, count: int, p: int) -> list[Axis]:
     cuts = [[a, *c, b] for (a, b), c in zip(potential.bounds, inner, strict=True)]
     graded = bool(getattr(potential, "jumps_on_cuts", False))
     size = KH / _wave_number(potential, count)
-    if getattr(potential, "curved_jumps", False):
-        size = min(size, CURVED_SIZE * float(potential.lengths.min()))
     return [Axis(element_edges(c, graded, LAYERS[potential.dim], RATIO, size), p) for c in cuts]
 
 
@@ -107,12 +102,8 @@ def _wave_number(potential: Any, count: int) -> float:
 
 
 def node_potential(potential: Any, axes: list[Axis]) -> np.ndarray:
-    """V at the inner nodes (flat). Where V jumps on element faces (grid cuts): the mean over
-    the elements meeting at the node, by their GLL weights. Where it jumps along a curve
-    (``curved_jumps``): the mean over the node's dual cell (the cells of the lumped weights
-    tile the box), sampled at CELL_SAMPLES midpoints per axis."""
-    if getattr(potential, "curved_jumps", False):
-        return _cell_means(potential, axes)
+    """V at the inner nodes (flat). A node on element faces, where V may jump (grid cuts),
+    takes the mean of V over the elements meeting there, weighted by their GLL weights."""
     shares = [[(x[a.inner], w[a.inner]) for x, w in a.node_shares()] for a in axes]
     total = np.zeros(tuple(a.x.size - 2 for a in axes))
     weight = np.zeros_like(total)
@@ -125,23 +116,6 @@ def node_potential(potential: Any, axes: list[Axis]) -> np.ndarray:
         total += share * np.where(share > 0.0, values, 0.0)
         weight += share
     return (total / weight).ravel()
-
-
-def _cell_means(potential: Any, axes: list[Axis]) -> np.ndarray:
-    """(1/|cell|) ∫_cell V over each inner node's dual cell, by the midpoint rule."""
-    offsets = (np.arange(CELL_SAMPLES) + 0.5) / CELL_SAMPLES
-    lows, widths = [], []
-    for axis in axes:
-        edges = axis.x[0] + np.concatenate([[0.0], np.cumsum(axis.w)])
-        lows.append(edges[1:-2])
-        widths.append(axis.w[axis.inner])
-    total = np.zeros(tuple(len(low) for low in lows))
-    for combination in np.ndindex(*(CELL_SAMPLES,) * len(axes)):
-        coordinates = [
-            low + w * offsets[i] for low, w, i in zip(lows, widths, combination, strict=True)
-        ]
-        total += _on_grid(potential, coordinates)
-    return (total / CELL_SAMPLES ** len(axes)).ravel()
 
 
 def _on_grid(potential: Any, coordinates: list[np.ndarray]) -> np.ndarray:
