@@ -12,6 +12,7 @@ import qwpinn.reference.spectrum as one_d
 from qwpinn.reference.checks import pieces_of
 from qwpinn.reference.finite_difference import extrapolated_energies, fd_levels
 from qwpinn.reference.nd_spectrum import (
+    DEGENERATE,
     NDSpectrum,
     degenerate_groups,
     frozen,
@@ -29,7 +30,7 @@ def separable_spectrum(potential: Any, factors: list[Any], n_states: int) -> NDS
         axes = [_axis_levels(factor, count) for factor, count in zip(factors, counts, strict=True)]
         combos, sums, errors = _sums(axes)
         total = through_last_group(sums, n_states)
-        ceiling = sums[total - 1] * (1 + 1e-8) + 1e-300
+        ceiling = sums[total - 1] + DEGENERATE * abs(sums[total - 1])
         floors = sum(energies[0] for energies, _, _ in axes)
         short = [
             k
