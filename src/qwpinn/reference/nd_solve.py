@@ -3,6 +3,7 @@ any other V."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from qwpinn.errors import ConfigError
@@ -14,8 +15,11 @@ from qwpinn.reference.spectral_elements import spectral_element_spectrum
 ND_METHODS = ("auto", "separable", "spectral_element")
 
 
-def solve_nd(potential: Any, n_states: int, method: str) -> NDSpectrum:
-    """The ``n_states`` lowest levels of −Δψ + Vψ = Eψ in ``potential.bounds`` (d > 1).
+def solve_nd(
+    potential: Any, n_states: int, method: str, solve_1d: Callable[[Any, int], Any]
+) -> NDSpectrum:
+    """The ``n_states`` lowest levels of −Δψ + Vψ = Eψ in ``potential.bounds`` (d > 1);
+    ``solve_1d(factor, count)`` is the 1D reference of a separable V's factors.
 
     ``method="auto"`` is ``"separable"`` when ``potential.factors()`` gives one 1D potential
     per axis (V = Σ_k V_k(x_k)) and ``"spectral_element"`` otherwise: on a tensor mesh with
@@ -32,4 +36,4 @@ def solve_nd(potential: Any, n_states: int, method: str) -> NDSpectrum:
         return disk_spectrum(potential, n_states)
     if method == "spectral_element" or factors is None:
         return spectral_element_spectrum(potential, n_states)
-    return separable_spectrum(potential, factors, n_states)
+    return separable_spectrum(potential, factors, n_states, solve_1d)

@@ -25,6 +25,7 @@ DEGREE_STEP = 2
 LAYERS = {2: 4, 3: 2}  # geometric layers on each side of a cut where V jumps
 RATIO = 0.2  # their lengths shrink by this toward the cut
 KH = 4.0  # element length · √(V spread + level scale) at most
+MAX_ELEMENTS = {2: 16, 3: 8}  # evenly spaced elements across the longest axis at most
 GUARD_LEVELS = 4  # LOBPCG block: the levels asked for plus these
 SPREAD_SAMPLES = {2: 65, 3: 17}  # points per axis on which V's spread is sampled
 
@@ -90,7 +91,9 @@ def mesh(potential: Any, count: int, p: int) -> list[Axis]:
     inner = getattr(potential, "cuts", None) or [[] for _ in range(potential.dim)]
     cuts = [[a, *c, b] for (a, b), c in zip(potential.bounds, inner, strict=True)]
     graded = bool(getattr(potential, "jumps_on_cuts", False))
-    size = KH / _wave_number(potential, count)
+    size = max(
+        KH / _wave_number(potential, count), max(potential.lengths) / MAX_ELEMENTS[potential.dim]
+    )
     return [Axis(element_edges(c, graded, LAYERS[potential.dim], RATIO, size), p) for c in cuts]
 
 
