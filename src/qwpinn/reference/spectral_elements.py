@@ -67,7 +67,7 @@ def solve_degree(potential: Any, count: int, p: int) -> tuple[np.ndarray, list[A
     ]
     v = node_potential(potential, axes)
     problem = KroneckerSumProblem(scaled, v - v.min())
-    vectors = lowest_eigenpairs(problem, count)
+    vectors = lowest_eigenpairs(problem, count, max(1, count - GUARD_LEVELS))
     block = vectors.reshape(*problem.dims, count)
     for axis, w in enumerate(inner):
         block = apply_axis(np.diag(1.0 / np.sqrt(w)), block, axis)
