@@ -84,6 +84,8 @@ def test_classics_values_and_factors():
     parts = oscillator.factors()
     np.testing.assert_allclose(parts[0](points[:, 0]) + parts[1](points[:, 1]), expected)
     assert configured("oscillator").centre.tolist() == [0.0, 0.0]
+    line = configured("empty_box", box=[0, 2])
+    assert reference.solve(line, 2).energies == pytest.approx([np.pi**2 / 4, np.pi**2], rel=1e-15)
     box = configured("empty_box", box=[[0, 1], [0, 2], [0, 3]])
     assert box.dim == 3 and [f.box for f in box.factors()] == [(0, 1), (0, 2), (0, 3)]
     disk = configured("disk")

@@ -23,6 +23,8 @@ class EmptyBox(Potential):
 
     def __init__(self, box: Sequence[Any] | Box, energy: str) -> None:
         super().__init__(box, energy)
+        if self.dim == 1:  # the 1D reference's exact roots, as for infinite_well
+            self.pieces = [(*self.domain.interval, 0.0)]
 
     def v_of(self, *coords: Any) -> Any:
         return 0.0 * coords[0]
