@@ -68,7 +68,9 @@ class DomainAnsatz(nn.Module):
 
     with cubic Hermite basis H, trainable interface values u_j and fluxes f_j = cψ'(x_j), the
     slope on piece i being s = f_j/c_i (u = 0 at the walls; ``kinetic`` c_i, the coefficient of
-    −(cψ')' on each piece, all 1 for the dimensionless problems). The bubble and its slope
+    −(cψ')' on each piece, all 1 for the dimensionless problems). The trainable numbers are
+    u_j and f_j·ℓ/c_min, ℓ the span of the linear pieces (where a bound state lives): slopes
+    in units of that span, so the parameters are as large as ψ in any unit system. The bubble and its slope
     vanish at both ends of its piece, so ψ(a) = ψ(b) = 0 and ψ, cψ' continuous at every
     interface (BenDaniel–Duke) hold exactly for any weights; ψ'' is free to jump there, as an
     eigenfunction's does where V jumps. ``parity`` ±1 uses
@@ -93,12 +95,14 @@ class DomainAnsatz(nn.Module):
         self.parity = int(parity)
         if len(kinetic) != len(self.maps):
             raise ValueError(f"{len(maps)} pieces need as many kinetic coefficients")
+        lo, hi = _span(self.maps)
+        unit = min(kinetic) / (hi - lo)  # flux per trainable slope unit
         self.ends = [
-            (float(m.dx_dt(0.0)) / c, float(m.dx_dt(1.0)) / c)
+            (float(m.dx_dt(0.0)) * unit / c, float(m.dx_dt(1.0)) * unit / c)
             for m, c in zip(self.maps, kinetic, strict=True)
         ]
         values, slopes = _ground_of_span(self.edges, self.maps)
-        slopes = [s * c for s, c in zip(slopes, [kinetic[0], *kinetic], strict=True)]
+        slopes = [s * c / unit for s, c in zip(slopes, [kinetic[0], *kinetic], strict=True)]
         self.values = nn.Parameter(torch.tensor(values[1:-1]))
         self.slopes = nn.Parameter(torch.tensor(slopes))
 
@@ -137,13 +141,18 @@ class DomainAnsatz(nn.Module):
         return hermite + 16.0 * (t * (1.0 - t)).square() * self.nets[i](2.0 * t - 1.0)
 
 
+def _span(maps: Sequence[PieceMap]) -> tuple[float, float]:
+    """[a', b']: the span of the pieces that are not graded (where a bound state lives)."""
+    linear = [m for m in maps if m.scale is None] or list(maps)
+    return linear[0].left, linear[-1].right
+
+
 def _ground_of_span(
     edges: Sequence[float], maps: Sequence[PieceMap]
 ) -> tuple[list[float], list[float]]:
-    """Values and slopes at ``edges`` of sin(π(x − a')/L') on [a', b'], the span of the pieces
-    that are not graded (where a bound state lives), and 0 outside it."""
-    linear = [m for m in maps if m.scale is None] or list(maps)
-    lo, hi = linear[0].left, linear[-1].right
+    """Values and slopes at ``edges`` of sin(π(x − a')/L') on [a', b'] (``_span``), and 0
+    outside it."""
+    lo, hi = _span(maps)
     k = math.pi / (hi - lo)
     values = [math.sin(k * (x - lo)) if lo <= x <= hi else 0.0 for x in edges]
     slopes = [k * math.cos(k * (x - lo)) if lo <= x <= hi else 0.0 for x in edges]
