@@ -19,7 +19,7 @@ from qwpinn.pipeline.run import run
 
 @hydra.main(version_base="1.3", config_path="../conf", config_name="config")
 def main(cfg: DictConfig) -> float:
-    """Returns the ground-state energy error: the objective for Hydra sweepers (NaN on failure:
+    """Returns the ground-state energy error (an evolution's space–time L2 error): the objective for Hydra sweepers (NaN on failure:
     a failed trial, never an exception that would stop the sweep)."""
     hydra_cfg = HydraConfig.get()
     in_sweep = hydra_cfg.mode == RunMode.MULTIRUN
@@ -36,6 +36,8 @@ def main(cfg: DictConfig) -> float:
         if isinstance(err, ConfigError):
             sys.exit(f"error: {line}")
         raise
+    if "evolution" in results:
+        return results["evolution"]["l2_error"]
     states = results["states"]
     return states[0]["energy_rel_error"] if states else math.nan
 

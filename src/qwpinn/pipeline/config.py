@@ -63,6 +63,14 @@ class ExpressionConf(_BoxConf):
 
 
 @dataclass
+class DrivenConf(_BoxConf):
+    name: str = MISSING
+    formula: str = MISSING  # in x and t
+    params: dict[str, float] = MISSING
+    panels: int = MISSING
+
+
+@dataclass
 class MLPConf:
     _target_: str = MISSING
     width: int = MISSING
@@ -145,6 +153,42 @@ class ExcitedConf:
 
 
 @dataclass
+class EvolveReferenceConf:
+    modes: int = MISSING
+    nodes: int = MISSING
+    steps: int = MISSING
+
+
+@dataclass
+class EvolveConf:
+    initial: str = MISSING
+    x0: float = MISSING
+    sigma: float = MISSING
+    k0: float = MISSING
+    coefficients: Optional[list[float]] = MISSING  # noqa: UP045
+    t_end: float = MISSING
+    n_times: int = MISSING
+    n_x: int = MISSING
+    error_tol: float = MISSING
+    norm_tol: float = MISSING
+    reference: EvolveReferenceConf = MISSING
+
+
+@dataclass
+class GalerkinConf:
+    name: str = MISSING
+    nodes: int = MISSING
+    panels: int = MISSING
+    rcond: float = MISSING
+    damping: float = MISSING
+    integrator: str = MISSING
+    rtol: float = MISSING
+    atol: float = MISSING
+    fit_steps: int = MISSING
+    fit_tol: float = MISSING
+
+
+@dataclass
 class PathsConf:
     output_dir: str = MISSING
     state_dir: str = MISSING
@@ -154,6 +198,9 @@ class PathsConf:
 class RunConf:
     """The primary config: groups stay open here, their own schemas type them."""
 
+    task: str = MISSING
+    evolve: Optional[EvolveConf] = None  # noqa: UP045 - task=evolve only
+    method: Any = None  # task=evolve only: galerkin | spacetime
     potential: Any = MISSING
     arch: Any = MISSING
     ansatz: Any = MISSING
@@ -182,6 +229,8 @@ SCHEMAS = {
     ("potential", "barrier_schema"): BarrierConf,
     ("potential", "piecewise_schema"): PiecewiseConf,
     ("potential", "expression_schema"): ExpressionConf,
+    ("potential", "driven_schema"): DrivenConf,
+    ("method", "galerkin_schema"): GalerkinConf,
     ("arch", "mlp_schema"): MLPConf,
     ("arch", "fourier_schema"): FourierConf,
     ("arch", "modified_mlp_schema"): ModifiedMLPConf,
