@@ -8,6 +8,8 @@ projection of −iHψ onto the tangent space span_R{∂ψ/∂θ_k}: M θ̇ = g w
 (the weak form: no second derivative), on a Gauss–Legendre rule. M = AᵀA with A the rows
 √w ∂ψ/∂θ (real and imaginary parts): θ̇ = Σ_j v_j (v_j·g)/(s_j² + λ s_1²) over the right
 singular vectors of A with s_j > rcond·s_1 (TangentRitz's regularisation of the tangent space).
+The damping λ would let ‖ψ‖² drift; the rescaling direction d (M d = Re J^H W ψ) is removed in
+the proportion that makes Re⟨ψ, ∂ψ/∂θ·θ̇⟩ = 0, so the norm is constant up to the integrator.
 """
 
 from __future__ import annotations
@@ -111,7 +113,11 @@ class GalerkinState:
         tan = self.tangent(theta)
         w, v = self.w, self.potential(self.x, t)
         force = np.imag(tan.djac.conj().T @ (w * tan.dpsi) + tan.jac.conj().T @ (w * v * tan.psi))
-        return tan.solve(force, self.rcond, self.damping)
+        rate = tan.solve(force, self.rcond, self.damping)
+        # d with ∂ψ/∂θ·d ≈ ψ; removing α d makes d‖ψ‖²/dt = 2 Re⟨ψ, ∂ψ/∂θ·θ̇⟩ = 0 exactly
+        along = np.real(tan.jac.conj().T @ (w * tan.psi))
+        scaling = tan.solve(along, self.rcond, self.damping)
+        return rate - (along @ rate) / (along @ scaling) * scaling
 
     def _split(self, theta: np.ndarray) -> dict[str, torch.Tensor]:
         flat, offset, out = torch.as_tensor(theta), 0, {}

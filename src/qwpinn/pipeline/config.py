@@ -199,8 +199,8 @@ class RunConf:
     """The primary config: groups stay open here, their own schemas type them."""
 
     task: str = MISSING
-    evolve: Optional[EvolveConf] = None  # noqa: UP045 - task=evolve only
-    method: Any = None  # task=evolve only: galerkin | spacetime
+    evolve: EvolveConf = MISSING  # task=evolve only
+    method: Any = MISSING  # task=evolve only: galerkin | spacetime
     potential: Any = MISSING
     arch: Any = MISSING
     ansatz: Any = MISSING
