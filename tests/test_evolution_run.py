@@ -67,9 +67,17 @@ def test_a_bad_evolve_value_stops_before_any_work_with_one_line(make_config):
 def test_the_command_line_reports_a_bad_evolve_key_in_one_line(tmp_path):
     """A typo'd key of the evolve node stops at composition: one line, no traceback."""
     proc = subprocess.run(
-        [sys.executable, "scripts/train.py", "task=evolve", "evolve.sigmaa=0.1",
-         f"hydra.run.dir={tmp_path}"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "scripts/train.py",
+            "task=evolve",
+            "evolve.sigmaa=0.1",
+            f"hydra.run.dir={tmp_path}",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode != 0
     lines = proc.stderr.strip().splitlines()

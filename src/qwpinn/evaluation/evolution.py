@@ -43,7 +43,10 @@ def evolution_metrics(evolution: Any, solution: Any, ref: Any) -> dict[str, Any]
     edge = getattr(evolution.potential, "barrier", None)
     if edge is not None:
         beyond = w * (x > edge[1])
-        value, target = float(beyond @ np.abs(psi[-1]) ** 2), float(beyond @ np.abs(psi_ref[-1]) ** 2)
+        value, target = (
+            float(beyond @ np.abs(psi[-1]) ** 2),
+            float(beyond @ np.abs(psi_ref[-1]) ** 2),
+        )
         metrics["transmission"] = {"value": value, "ref": target, "error": abs(value - target)}
     return metrics
 
@@ -53,7 +56,9 @@ def energy(evolution: Any, solution: Any, x: np.ndarray, w: np.ndarray) -> np.nd
     psi, dpsi = solution.at(x), solution.derivative_at(x)
     v = np.array([evolution.v(x, t) for t in evolution.times])
     kinetic = np.sum(w * np.abs(dpsi) ** 2, axis=1)
-    return (kinetic + np.sum(w * v * np.abs(psi) ** 2, axis=1)) / np.sum(w * np.abs(psi) ** 2, axis=1)
+    return (kinetic + np.sum(w * v * np.abs(psi) ** 2, axis=1)) / np.sum(
+        w * np.abs(psi) ** 2, axis=1
+    )
 
 
 def check_rule(potential: Any) -> tuple[np.ndarray, np.ndarray]:

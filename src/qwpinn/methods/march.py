@@ -39,7 +39,9 @@ def march(
     solver_class = INTEGRATORS[one_of("method.integrator", integrator, tuple(INTEGRATORS))]
     state = start
     for k in range(start.index, len(times) - 1):
-        extra = {} if state.step is None else {"first_step": min(state.step, times[k + 1] - times[k])}
+        extra = (
+            {} if state.step is None else {"first_step": min(state.step, times[k + 1] - times[k])}
+        )
         solver = solver_class(
             velocity, times[k], state.theta, times[k + 1], rtol=rtol, atol=atol, **extra
         )

@@ -15,21 +15,41 @@ import numpy as np
 from omegaconf import DictConfig, OmegaConf
 
 from qwpinn import reference
-from qwpinn.errors import ConfigError, one_of
+from qwpinn.errors import ConfigError, finite_number, integer_at_least, one_of
 from qwpinn.evaluation.evolution import evolution_metrics, evolution_status
 from qwpinn.evaluation.evolution_figures import write_figures
+from qwpinn.methods.march import INTEGRATORS
 from qwpinn.pipeline.build import build
 from qwpinn.pipeline.galerkin import run_galerkin
 from qwpinn.problems.evolution import evolution_problem, initial_state
 from qwpinn.reference.evolution import reference_evolution
 
 METHODS = ("galerkin",)
+INTEGERS = {  # key: minimum
+    "evolve.n_x": 2,
+    "evolve.reference.modes": 1,
+    "evolve.reference.nodes": 2,
+    "evolve.reference.steps": 1,
+    "method.nodes": 2,
+    "method.panels": 1,
+    "method.fit_steps": 0,
+}
+NUMBERS = {  # key: must be > 0 (else >= 0)
+    "evolve.error_tol": True,
+    "evolve.norm_tol": True,
+    "method.rtol": True,
+    "method.atol": True,
+    "method.rcond": False,
+    "method.damping": False,
+    "method.fit_tol": False,
+}
 
 
 def run_evolution(cfg: DictConfig, out: Path) -> dict[str, Any]:
     """Evolve, compare with the reference, write the run dir's files; the results' fields."""
     evolve = cfg.evolve
     method = one_of("method.name", cfg.method.name, METHODS)
+    validate_evolve(cfg)
     potential = build("potential", cfg.potential)
     evolution = build_evolution(evolve, potential)
     ref_cfg = evolve.reference
@@ -66,6 +86,18 @@ def run_evolution(cfg: DictConfig, out: Path) -> dict[str, Any]:
         "resumed_from": solution.resumed_from,
         "states": [],
     }
+
+
+def validate_evolve(cfg: DictConfig) -> None:
+    """One ConfigError line for the first out-of-range evolve or method setting."""
+    for key, minimum in INTEGERS.items():
+        integer_at_least(key, OmegaConf.select(cfg, key), minimum)
+    for key, positive in NUMBERS.items():
+        value = finite_number(key, OmegaConf.select(cfg, key), "must be a finite number")
+        if value < 0.0 or (positive and value == 0.0):
+            bound = "> 0" if positive else ">= 0"
+            raise ConfigError(key, value, f"must be a finite number {bound}")
+    one_of("method.integrator", cfg.method.integrator, tuple(INTEGRATORS))
 
 
 def build_evolution(evolve: DictConfig, potential: Any) -> Any:
