@@ -189,6 +189,15 @@ class GalerkinConf:
 
 
 @dataclass
+class SpacetimeConf:
+    name: str = MISSING
+    n_points: int = MISSING
+    adam_steps: int = MISSING
+    lr: float = MISSING
+    lbfgs_steps: int = MISSING
+
+
+@dataclass
 class PathsConf:
     output_dir: str = MISSING
     state_dir: str = MISSING
@@ -231,6 +240,7 @@ SCHEMAS = {
     ("potential", "expression_schema"): ExpressionConf,
     ("potential", "driven_schema"): DrivenConf,
     ("method", "galerkin_schema"): GalerkinConf,
+    ("method", "spacetime_schema"): SpacetimeConf,
     ("arch", "mlp_schema"): MLPConf,
     ("arch", "fourier_schema"): FourierConf,
     ("arch", "modified_mlp_schema"): ModifiedMLPConf,

@@ -21,27 +21,34 @@ from qwpinn.evaluation.evolution_figures import write_figures
 from qwpinn.methods.march import INTEGRATORS
 from qwpinn.pipeline.build import build
 from qwpinn.pipeline.galerkin import run_galerkin
+from qwpinn.pipeline.spacetime import run_spacetime
 from qwpinn.problems.evolution import evolution_problem, initial_state
 from qwpinn.reference.evolution import reference_evolution
 
-METHODS = ("galerkin",)
+METHODS = ("galerkin", "spacetime")
 INTEGERS = {  # key: minimum
     "evolve.n_x": 2,
     "evolve.reference.modes": 1,
     "evolve.reference.nodes": 2,
     "evolve.reference.steps": 1,
-    "method.nodes": 2,
-    "method.panels": 1,
-    "method.fit_steps": 0,
 }
 NUMBERS = {  # key: must be > 0 (else >= 0)
     "evolve.error_tol": True,
     "evolve.norm_tol": True,
-    "method.rtol": True,
-    "method.atol": True,
-    "method.rcond": False,
-    "method.damping": False,
-    "method.fit_tol": False,
+}
+METHOD_INTEGERS = {
+    "galerkin": {"method.nodes": 2, "method.panels": 1, "method.fit_steps": 0},
+    "spacetime": {"method.n_points": 1, "method.adam_steps": 0, "method.lbfgs_steps": 0},
+}
+METHOD_NUMBERS = {
+    "galerkin": {
+        "method.rtol": True,
+        "method.atol": True,
+        "method.rcond": False,
+        "method.damping": False,
+        "method.fit_tol": False,
+    },
+    "spacetime": {"method.lr": True},
 }
 
 
@@ -55,7 +62,10 @@ def run_evolution(cfg: DictConfig, out: Path) -> dict[str, Any]:
     ref_cfg = evolve.reference
     ref = reference_evolution(evolution, int(ref_cfg.modes), int(ref_cfg.nodes), int(ref_cfg.steps))
     start = time.perf_counter()
-    solution = run_galerkin(cfg, evolution, out)
+    if method == "galerkin":
+        solution: Any = run_galerkin(cfg, evolution, out)
+    else:
+        solution = run_spacetime(cfg, evolution, int(cfg.seed))
     wall = time.perf_counter() - start
     metrics = evolution_metrics(evolution, solution, ref)
     x = np.linspace(*potential.box, int(evolve.n_x))
@@ -90,14 +100,16 @@ def run_evolution(cfg: DictConfig, out: Path) -> dict[str, Any]:
 
 def validate_evolve(cfg: DictConfig) -> None:
     """One ConfigError line for the first out-of-range evolve or method setting."""
-    for key, minimum in INTEGERS.items():
+    name = cfg.method.name
+    for key, minimum in {**INTEGERS, **METHOD_INTEGERS[name]}.items():
         integer_at_least(key, OmegaConf.select(cfg, key), minimum)
-    for key, positive in NUMBERS.items():
+    for key, positive in {**NUMBERS, **METHOD_NUMBERS[name]}.items():
         value = finite_number(key, OmegaConf.select(cfg, key), "must be a finite number")
         if value < 0.0 or (positive and value == 0.0):
             bound = "> 0" if positive else ">= 0"
             raise ConfigError(key, value, f"must be a finite number {bound}")
-    one_of("method.integrator", cfg.method.integrator, tuple(INTEGRATORS))
+    if name == "galerkin":
+        one_of("method.integrator", cfg.method.integrator, tuple(INTEGRATORS))
 
 
 def build_evolution(evolve: DictConfig, potential: Any) -> Any:

@@ -30,6 +30,12 @@ class GaussianPacket:
         amplitude = (2.0 * math.pi * self.sigma**2) ** -0.25
         return amplitude * np.exp(-((x - self.x0) ** 2) / (4 * self.sigma**2) + 1j * self.k0 * x)
 
+    def parts(self, x: Any) -> tuple[Any, Any]:
+        """(Re ψ0, Im ψ0) of a torch tensor x, differentiable."""
+        amplitude = (2.0 * math.pi * self.sigma**2) ** -0.25
+        envelope = amplitude * (-((x - self.x0) ** 2) / (4 * self.sigma**2)).exp()
+        return envelope * (self.k0 * x).cos(), envelope * (self.k0 * x).sin()
+
     def free(self, x: Any, t: float) -> np.ndarray:
         """The packet at time t with V = 0 on the whole line (no walls):
         (2πσ²)^(−1/4) s^(−1/2) exp(−(x − x0 − 2k0 t)²/(4σ² s) + i k0 x − i k0² t), s = 1 + it/σ²."""
