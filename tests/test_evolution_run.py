@@ -1,17 +1,15 @@
 """task=evolve end to end: Neural Galerkin against the reference, the run dir's files, resume,
-and bad evolve keys stopping in one line."""
+and bad evolve values stopping in one line (the command line's cases: benchmarks/bad_inputs.py,
+run by tests/test_provenance.py)."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from conftest import ROOT
 from qwpinn.errors import ConfigError
 from qwpinn.pipeline.run import run
 
@@ -56,6 +54,10 @@ def test_galerkin_follows_the_beating_of_two_states_and_writes_the_run_dir(make_
     assert np.allclose(np.diff(data["t"]), 0.002) and data["x"][[0, -1]].tolist() == [0.0, 1.0]
     assert (out / "evolution.png").is_file() and (out / "observables.png").is_file()
     assert (out / "checkpoints" / "evolution.pt").is_file()
+    (out / "results.json").unlink()  # as if killed after the last time: resumed, not redone
+    again = run(cfg, overrides=list(BEATING))
+    assert again["resumed_from"].endswith("evolution.pt")
+    assert again["evolution"]["l2_error"] == pytest.approx(evolution["l2_error"], rel=1e-12)
 
 
 def test_a_bad_evolve_value_stops_before_any_work_with_one_line(make_config):
@@ -64,21 +66,7 @@ def test_a_bad_evolve_value_stops_before_any_work_with_one_line(make_config):
         run(cfg)
 
 
-def test_the_command_line_reports_a_bad_evolve_key_in_one_line(tmp_path):
-    """A typo'd key of the evolve node stops at composition: one line, no traceback."""
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "scripts/train.py",
-            "task=evolve",
-            "evolve.sigmaa=0.1",
-            f"hydra.run.dir={tmp_path}",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert proc.returncode != 0
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and "sigmaa" in lines[0] and lines[0].startswith("error:")
+def test_spacetime_takes_a_gaussian_packet_only(make_config):
+    cfg = make_config("task=evolve", "method=spacetime", "evolve.initial=states")
+    with pytest.raises(ConfigError, match=r"^evolve\.initial = 'states': method=spacetime takes"):
+        run(cfg)
