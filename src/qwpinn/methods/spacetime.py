@@ -8,6 +8,7 @@ points by Adam, then L-BFGS (the paper's approach carried to time).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import numpy as np
@@ -62,16 +63,25 @@ def train_spacetime(
     adam_steps: int,
     lr: float,
     lbfgs_steps: int,
+    max_time_s: float | None,
 ) -> list[float]:
     """Adam for ``adam_steps``, then L-BFGS (strong Wolfe) for ``lbfgs_steps`` iterations on
-    the mean squared residual at the fixed ``points`` (x, t); the loss after each step."""
+    the mean squared residual at the fixed ``points`` (x, t), both cut at ``max_time_s`` of
+    wall time (split in proportion to the steps; None: no cut); the loss after each step."""
     history: list[float] = []
+    start, total = time.perf_counter(), max(adam_steps + lbfgs_steps, 1)
+
+    def in_time(share: int) -> bool:
+        spent = time.perf_counter() - start
+        return max_time_s is None or spent < max_time_s * share / total
 
     def loss() -> torch.Tensor:
         return state.residual(*points, v).square().sum(dim=1).mean()
 
     adam = torch.optim.Adam(state.net.parameters(), lr=lr)
     for _ in range(adam_steps):
+        if not in_time(adam_steps):
+            break
         adam.zero_grad()
         value = loss()
         value.backward()
@@ -88,6 +98,8 @@ def train_spacetime(
         return value
 
     for _ in range(lbfgs_steps):
+        if not in_time(total):
+            break
         history.append(float(lbfgs.step(closure).detach()))
     return history
 

@@ -195,6 +195,7 @@ class SpacetimeConf:
     adam_steps: int = MISSING
     lr: float = MISSING
     lbfgs_steps: int = MISSING
+    max_time_s: Optional[float] = MISSING  # noqa: UP045
 
 
 @dataclass

@@ -103,7 +103,10 @@ def validate_evolve(cfg: DictConfig) -> None:
     name = cfg.method.name
     for key, minimum in {**INTEGERS, **METHOD_INTEGERS[name]}.items():
         integer_at_least(key, OmegaConf.select(cfg, key), minimum)
-    for key, positive in {**NUMBERS, **METHOD_NUMBERS[name]}.items():
+    numbers = {**NUMBERS, **METHOD_NUMBERS[name]}
+    if name == "spacetime" and cfg.method.max_time_s is not None:
+        numbers["method.max_time_s"] = True
+    for key, positive in numbers.items():
         value = finite_number(key, OmegaConf.select(cfg, key), "must be a finite number")
         if value < 0.0 or (positive and value == 0.0):
             bound = "> 0" if positive else ">= 0"

@@ -50,7 +50,9 @@ def run_spacetime(cfg: DictConfig, evolution: Any, seed: int) -> SpacetimeTrajec
             return potential.v_at(xs, ts)
         return potential(xs)
 
-    history = train_spacetime(state, v, (x, t), int(m.adam_steps), float(m.lr), int(m.lbfgs_steps))
+    limit = None if m.max_time_s is None else float(m.max_time_s)
+    steps = (int(m.adam_steps), float(m.lr), int(m.lbfgs_steps), limit)
+    history = train_spacetime(state, v, (x, t), *steps)
     report = {"final_loss": history[-1] if history else None, "parameters": _size(net)}
     return SpacetimeTrajectory(state, evolution.times, len(history), None, report)
 
