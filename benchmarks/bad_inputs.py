@@ -93,6 +93,7 @@ CASES = [  # (override, what the message must name)
     ("task=evolve method.rtol=0", "method.rtol"),
     ("task=evolve evolve.reference.modes=0", "evolve.reference.modes"),
     ("task=evolve potential=driven potential.formula='x*q'", "potential.formula"),
+    ("task=evolve potential=expression potential.box=[[0,1],[0,1]]", "potential.box"),
 ]
 
 

@@ -13,6 +13,7 @@ from qwpinn.methods.galerkin import GalerkinState
 
 TRIALS = 8  # shifts tried per step before giving up
 SHIFT_RANGE = (1e-15, 1e3)
+SHRINK = 3.0  # the shift after a step that lowered the misfit, divided
 
 
 def fit_initial(state: GalerkinState, target: np.ndarray, steps: int, tol: float) -> float:
@@ -36,7 +37,7 @@ def fit_initial(state: GalerkinState, target: np.ndarray, steps: int, tol: float
             trial = misfit(trial_theta)
             if trial < current:
                 theta, current = trial_theta, trial
-                shift = max(shift / 3.0, SHIFT_RANGE[0])
+                shift = max(shift / SHRINK, SHIFT_RANGE[0])
                 break
             shift = min(shift * 10.0, SHIFT_RANGE[1])
         else:

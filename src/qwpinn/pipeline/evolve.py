@@ -58,6 +58,9 @@ def run_evolution(cfg: DictConfig, out: Path) -> dict[str, Any]:
     method = one_of("method.name", cfg.method.name, METHODS)
     validate_evolve(cfg)
     potential = build("potential", cfg.potential)
+    if potential.dim != 1:
+        box = OmegaConf.to_container(cfg.potential.box)
+        raise ConfigError("potential.box", box, "must be one interval [a, b]: evolution is 1D")
     evolution = build_evolution(evolve, potential)
     ref_cfg = evolve.reference
     ref = reference_evolution(evolution, int(ref_cfg.modes), int(ref_cfg.nodes), int(ref_cfg.steps))

@@ -115,6 +115,4 @@ def evolution_problem(potential: Any, initial: Any, t_end: float, n_times: int) 
     if t_end <= 0.0:
         raise ConfigError("t_end", t_end, "must be a finite number > 0")
     integer_at_least("n_times", n_times, 11)
-    if potential.dim != 1:
-        raise ConfigError("box", potential.domain.tolist(), "must be [a, b]: evolution is 1D")
     return Evolution(potential, initial, t_end, int(n_times))
