@@ -92,6 +92,20 @@ CASES = [  # (override, what the message must name)
     ("potential=heterostructure potential.repeat=0", "potential.repeat"),
     ("potential=heterostructure potential.field=strong", "potential.field"),
     ("potential=heterostructure ansatz=dirichlet", "ansatz.kind"),
+    ("task=nosuch", "task/nosuch"),
+    ("potential=driven", "potential"),
+    ("task=evolve method=nosuch", "method/nosuch"),
+    ("task=evolve evolve.sigma=0", "evolve.sigma"),
+    ("task=evolve evolve.sigmaa=0.1", "evolve.sigmaa"),
+    ("task=evolve evolve.t_end=-1", "evolve.t_end"),
+    ("task=evolve evolve.n_times=3", "evolve.n_times"),
+    ("task=evolve evolve.initial=plane", "evolve.initial"),
+    ("task=evolve evolve.initial=states evolve.coefficients=[0,0]", "evolve.coefficients"),
+    ("task=evolve method.integrator=euler", "method.integrator"),
+    ("task=evolve method.rtol=0", "method.rtol"),
+    ("task=evolve evolve.reference.modes=0", "evolve.reference.modes"),
+    ("task=evolve potential=driven potential.formula='x*q'", "potential.formula"),
+    ("task=evolve potential=expression potential.box=[[0,1],[0,1]]", "potential.box"),
 ]
 
 

@@ -19,8 +19,9 @@ from qwpinn.pipeline.run import run
 
 @hydra.main(version_base="1.3", config_path="../conf", config_name="config")
 def main(cfg: DictConfig) -> float:
-    """Returns the ground-state energy error: the objective for Hydra sweepers (NaN on failure:
-    a failed trial, never an exception that would stop the sweep)."""
+    """Returns the ground-state energy error (task=evolve: the space–time L2 error): the
+    objective for Hydra sweepers (NaN on failure: a failed trial, never an exception that
+    would stop the sweep)."""
     hydra_cfg = HydraConfig.get()
     in_sweep = hydra_cfg.mode == RunMode.MULTIRUN
     try:
@@ -36,6 +37,8 @@ def main(cfg: DictConfig) -> float:
         if isinstance(err, ConfigError):
             sys.exit(f"error: {line}")
         raise
+    if "evolution" in results:
+        return results["evolution"]["l2_error"]
     states = results["states"]
     return states[0]["energy_rel_error"] if states else math.nan
 

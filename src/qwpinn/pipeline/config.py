@@ -102,6 +102,14 @@ class OscillatorConf(_BoxNDConf):
 
 
 @dataclass
+class DrivenConf(_BoxConf):
+    name: str = MISSING
+    formula: str = MISSING  # in x and t
+    params: dict[str, float] = MISSING
+    panels: int = MISSING
+
+
+@dataclass
 class DiskConf(_BoxNDConf):
     centre: list[float] = MISSING
     radius: float = MISSING
@@ -191,6 +199,52 @@ class ExcitedConf:
 
 
 @dataclass
+class EvolveReferenceConf:
+    modes: int = MISSING
+    nodes: int = MISSING
+    steps: int = MISSING
+
+
+@dataclass
+class EvolveConf:
+    initial: str = MISSING
+    x0: float = MISSING
+    sigma: float = MISSING
+    k0: float = MISSING
+    coefficients: Optional[list[float]] = MISSING  # noqa: UP045
+    t_end: float = MISSING
+    n_times: int = MISSING
+    n_x: int = MISSING
+    error_tol: float = MISSING
+    norm_tol: float = MISSING
+    reference: EvolveReferenceConf = MISSING
+
+
+@dataclass
+class GalerkinConf:
+    name: str = MISSING
+    nodes: int = MISSING
+    panels: int = MISSING
+    rcond: float = MISSING
+    damping: float = MISSING
+    integrator: str = MISSING
+    rtol: float = MISSING
+    atol: float = MISSING
+    fit_steps: int = MISSING
+    fit_tol: float = MISSING
+
+
+@dataclass
+class SpacetimeConf:
+    name: str = MISSING
+    n_points: int = MISSING
+    adam_steps: int = MISSING
+    lr: float = MISSING
+    lbfgs_steps: int = MISSING
+    max_time_s: Optional[float] = MISSING  # noqa: UP045
+
+
+@dataclass
 class PathsConf:
     output_dir: str = MISSING
     state_dir: str = MISSING
@@ -200,6 +254,9 @@ class PathsConf:
 class RunConf:
     """The primary config: groups stay open here, their own schemas type them."""
 
+    task: str = MISSING
+    evolve: EvolveConf = MISSING  # task=evolve only
+    method: Any = MISSING  # task=evolve only: galerkin | spacetime
     potential: Any = MISSING
     arch: Any = MISSING
     ansatz: Any = MISSING
@@ -233,6 +290,9 @@ SCHEMAS = {
     ("potential", "empty_box_schema"): EmptyBoxConf,
     ("potential", "oscillator_schema"): OscillatorConf,
     ("potential", "disk_schema"): DiskConf,
+    ("potential", "driven_schema"): DrivenConf,
+    ("method", "galerkin_schema"): GalerkinConf,
+    ("method", "spacetime_schema"): SpacetimeConf,
     ("arch", "mlp_schema"): MLPConf,
     ("arch", "fourier_schema"): FourierConf,
     ("arch", "modified_mlp_schema"): ModifiedMLPConf,

@@ -29,6 +29,7 @@ from qwpinn.methods.eigen import EigenState
 from qwpinn.numerics.grading import check_contrast
 from qwpinn.pipeline.build import build, build_datamodule, build_module, with_reference
 from qwpinn.pipeline.config import validate
+from qwpinn.pipeline.evolve import run_evolution
 from qwpinn.sweep.files import write_text_atomic
 from qwpinn.sweep.records import config_key_from_overrides
 
@@ -102,7 +103,11 @@ def _train(cfg: DictConfig, out: Path, states: list[EigenState]) -> dict[str, An
         warnings.filterwarnings("ignore", message=message)
     torch.set_num_threads(int(cfg.torch_threads))
     L.seed_everything(int(cfg.seed), workers=False, verbose=False)
+    if cfg.task == "evolve":
+        return run_evolution(cfg, out)
     potential = build("potential", cfg.potential)
+    if getattr(potential, "time_dependent", False):
+        raise ConfigError("potential", potential.name, "V(x, t) needs task=evolve")
     if potential.dim != 1:
         box = OmegaConf.to_container(cfg.potential.box)
         raise ConfigError("potential.box", box, "must be one interval [a, b]: training is 1D")

@@ -27,20 +27,26 @@ _UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos}
 
 
 def compile_formula(
-    formula: str, params: Mapping[str, float], dim: int = 1, key: str = "formula"
+    formula: str,
+    params: Mapping[str, float],
+    dim: int = 1,
+    key: str = "formula",
+    extra: Sequence[str] = (),
 ) -> Callable[..., Any]:
     """V(x, ...) from `formula`, called with the d coordinate columns (numpy or torch).
 
     Only numbers, the names x, y, z (the first ``dim`` of them), the parameters, pi and e,
     + − × ÷ **, unary ± and the ``FUNCTIONS`` are accepted; anything else is one ConfigError
     line naming `key`. E.g. ``v0*(((x-0.5)/w)**2-1)**2`` or ``omega**2*(x**2 + y**2)``.
+    ``extra`` names further variables, passed after the coordinates (``t`` for evolution).
     """
-    variables = AXES[:dim]
+    variables = (*AXES[:dim], *extra)
     if not isinstance(formula, str) or not formula.strip():
         raise ConfigError(key, formula, f"must be a formula in {', '.join(variables)}")
     for name, value in params.items():
-        if name in AXES:
-            raise ConfigError(f"params.{name}", value, f"{', '.join(AXES)} name coordinates")
+        if name in AXES or name in extra:
+            said = f"{', '.join(AXES)} name coordinates" + "".join(f", {v} time" for v in extra)
+            raise ConfigError(f"params.{name}", value, said)
     try:
         tree = ast.parse(formula.strip(), mode="eval")
     except SyntaxError as err:
@@ -79,7 +85,8 @@ def _check(
             raise ConfigError(key, formula, allowed)
         if isinstance(child, ast.Name) and id(child) not in callees:
             if child.id in AXES and child.id not in (*variables, *names):
-                box = f"the {len(variables)}D box has only {', '.join(variables)}"
+                axes = [v for v in variables if v in AXES]
+                box = f"the {len(axes)}D box has only {', '.join(axes)}"
                 raise ConfigError(key, formula, f"uses {child.id} but {box}; {allowed}")
             if child.id not in (*variables, *names):
                 raise ConfigError(key, formula, f"unknown name '{child.id}'; {allowed}")

@@ -1,0 +1,88 @@
+"""Time evolution: the space–time PINN against Neural Galerkin at equal wall time.
+
+    python benchmarks/evolution.py [--out benchmarks/results/evolution.md] [--allow-dirty]
+
+Serial, one thread. Per case, method=galerkin runs first with the overrides shown; then
+method=spacetime gets the same wall time (method.max_time_s = galerkin's method wall time, the
+reference excluded). Reports the relative space–time L2 error against the reference, the norm
+drift, the transmission error (barrier) and the wall time of each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import provenance  # noqa: E402
+
+from conftest import compose_config  # noqa: E402
+from qwpinn.pipeline.run import run  # noqa: E402
+
+QUIET = ["~logger", "trainer.enable_progress_bar=false"]
+CASES = [  # (label, overrides)
+    (
+        "(ψ1 + ψ2)/√2, t_end 0.02",
+        [
+            "task=evolve",
+            "evolve.initial=states",
+            "evolve.coefficients=[1.0,1.0]",
+            "evolve.reference.modes=8",
+            "arch.width=8",
+            "arch.depth=1",
+            "method.panels=2",
+        ],
+    ),
+    ("packet k0 = 0, t_end 0.002", ["experiment=packet_well", "evolve.k0=0", "evolve.t_end=0.002"]),
+    ("packet k0 = 40, t_end 0.002", ["experiment=packet_well", "evolve.t_end=0.002"]),
+    ("tunnelling (barrier)", ["experiment=tunnelling"]),
+]
+SPACETIME = ["method=spacetime", "arch.width=32", "arch.depth=3"]
+HEADER = (
+    "| case | method | l2_error | norm drift | transmission error | wall [s] |",
+    "|---|---|---|---|---|---|",
+)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/evolution.md")
+    provenance.add_option(parser)
+    args = parser.parse_args()
+    header = provenance.stamp(args.allow_dirty)
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for index, (label, overrides) in enumerate(CASES):
+            galerkin = evolve(Path(tmp) / f"{index}_g", overrides)
+            wall = galerkin["evolution"]["method_wall_time_s"]
+            spacetime = evolve(
+                Path(tmp) / f"{index}_s", [*overrides, *SPACETIME, f"method.max_time_s={wall}"]
+            )
+            rows += [row(label, "galerkin", galerkin), row(label, "spacetime", spacetime)]
+            print(rows[-2], rows[-1], sep="\n", flush=True)
+    table = "\n".join([*HEADER, *rows])
+    provenance.write(args.out, table, header)
+
+
+def evolve(out: Path, overrides: list[str]) -> dict:
+    cfg = compose_config(out, *overrides, *QUIET)
+    return run(cfg, overrides=overrides)
+
+
+def row(label: str, method: str, results: dict) -> str:
+    e = results["evolution"]
+    moved = e.get("transmission", {}).get("error")
+    transmission = "-" if moved is None else f"{moved:.1e}"
+    return (
+        f"| {label} | {method} | {e['l2_error']:.2e} | {e['norm_drift']:.1e} | {transmission} "
+        f"| {e['method_wall_time_s']:.0f} |"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,46 @@
+"""θ(0) of Neural Galerkin: Gauss–Newton (Levenberg–Marquardt) on ∫|ψ_θ − ψ0|² dx.
+
+Each step Δθ = −Σ_j v_j (v_j·g)/(s_j² + λ s_1²), g = Re J^H W (ψ_θ − ψ0), on the SVD of the
+weighted rows (``GalerkinState.tangent``); λ falls 3× after a step that lowers the misfit and
+rises 10× (up to ``TRIALS`` times) until one does.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from qwpinn.methods.galerkin import GalerkinState
+
+TRIALS = 8  # shifts tried per step before giving up
+SHIFT_RANGE = (1e-15, 1e3)
+SHRINK = 3.0  # the shift after a step that lowered the misfit, divided
+
+
+def fit_initial(state: GalerkinState, target: np.ndarray, steps: int, tol: float) -> float:
+    """Fit the state's θ to the values ``target`` (Q,) at its nodes; return the relative L2
+    misfit reached (stops at ``tol`` or after ``steps`` steps or when no shift helps)."""
+    w = state.w
+    norm = np.sqrt(np.sum(w * np.abs(target) ** 2))
+    theta, shift = state.theta, 1e-3
+
+    def misfit(th: np.ndarray) -> float:
+        return float(np.sqrt(np.sum(w * np.abs(state.psi(th, state.x) - target) ** 2)))
+
+    current = misfit(theta)
+    for _ in range(steps):
+        if current <= tol * norm:
+            break
+        tan = state.tangent(theta)
+        grad = np.real(tan.jac.conj().T @ (w * (tan.psi - target)))
+        for _ in range(TRIALS):
+            trial_theta = theta - tan.solve(grad, 1e-14, shift)
+            trial = misfit(trial_theta)
+            if trial < current:
+                theta, current = trial_theta, trial
+                shift = max(shift / SHRINK, SHIFT_RANGE[0])
+                break
+            shift = min(shift * 10.0, SHIFT_RANGE[1])
+        else:
+            break
+    state.theta = theta
+    return current / norm
