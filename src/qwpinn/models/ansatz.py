@@ -71,9 +71,9 @@ class DomainAnsatz(nn.Module):
     −(cψ')' on each piece, all 1 for the dimensionless problems). The trainable numbers are
     u_j and f_j·ℓ/c_min, ℓ the span of the linear pieces (where a bound state lives): slopes
     in units of that span, so the parameters are as large as ψ in any unit system. The bubble
-    and its slope vanish at both ends of its piece, so ψ(a) = ψ(b) = 0 and ψ, cψ' continuous at every
-    interface (BenDaniel–Duke) hold exactly for any weights; ψ'' is free to jump there, as an
-    eigenfunction's does where V jumps. ``parity`` ±1 uses
+    and its slope vanish at both ends of its piece, so ψ(a) = ψ(b) = 0 and ψ, cψ' continuous
+    at every interface (BenDaniel–Duke) hold exactly for any weights; ψ'' is free to jump
+    there, as an eigenfunction's does where V jumps. ``parity`` ±1 uses
     ψ(x) ± ψ(a + b − x). Interface values and slopes start at the ground state of the empty
     box between the graded pieces (the whole box when none is), 0 in the graded ones.
     """
