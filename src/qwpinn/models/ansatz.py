@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import torch
 from torch import nn
@@ -12,29 +13,35 @@ from qwpinn.numerics.grading import PieceMap
 
 
 class DirichletAnsatz(nn.Module):
-    """ψ(x) = 4(x−a)(b−x)/L² · g(x),  g = N_0(x̂) + Σ_j ((x − x_j)_+ / L)² N_j(x̂),
-    x̂ = (2x − a − b)/L.
+    """ψ(x) = Π_k 4(x_k−a_k)(b_k−x_k)/L_k² · g(x),
+    g = N_0(x̂) + Σ_{k,j} ((x_k − c_kj)_+ / L_k)² N_kj(x̂),  x̂_k = (2x_k − a_k − b_k)/L_k.
 
-    ψ(a) = ψ(b) = 0 hold exactly for any network N (outputs N_0, N_1, ...). The optional
-    terms at the jumps x_j of V (``kinks``) are C¹ with a free jump of ψ'' and of every higher
-    derivative at x_j — the exact regularity of an eigenfunction of a step potential, which a
-    smooth network alone can only approximate. ``parity`` ±1 builds ψ(a + b − x) = ±ψ(x) in
-    exactly: g(x) ± g(a + b − x) (for potentials symmetric about the box centre).
+    ψ = 0 on every wall of the box [a_1, b_1] × … × [a_d, b_d] holds exactly for any network
+    N (outputs N_0, N_1, ...). The optional terms at the cuts c_kj of axis k (``kinks``: the
+    jumps of V, one list per axis; a flat list in 1D) are C¹ with a free jump of ∂²ψ/∂x_k² and
+    of every higher derivative across the face x_k = c_kj — the exact regularity of an
+    eigenfunction of a step potential, which a smooth network alone can only approximate.
+    ``parity`` ±1 builds ψ(a + b − x) = ±ψ(x) in exactly: g(x) ± g(a + b − x) (for potentials
+    symmetric about the box centre).
     """
 
     def __init__(
         self,
         net: nn.Module,
-        box: Sequence[float],
-        kinks: Sequence[float] = (),
+        box: Sequence[Any],
+        kinks: Sequence[Any] = (),
         parity: int = 0,
     ) -> None:
         super().__init__()
         self.net = net
-        self.a, self.b = float(box[0]), float(box[1])
+        bounds = torch.tensor(box, dtype=torch.float64).reshape(-1, 2)
         self.parity = int(parity)
-        kinks = torch.tensor([float(k) for k in kinks], dtype=torch.float64).reshape(1, -1)
-        self.register_buffer("kinks", kinks)
+        axes, cuts = _kinks_by_axis(kinks, len(bounds))
+        self.register_buffer("lo", bounds[:, 0].reshape(1, -1))
+        self.register_buffer("hi", bounds[:, 1].reshape(1, -1))
+        self.register_buffer("kinks", torch.tensor(cuts, dtype=torch.float64).reshape(1, -1))
+        self.register_buffer("kink_lengths", (self.hi - self.lo)[:, axes])
+        self.kink_axes = axes
 
     @property
     def outputs(self) -> int:
@@ -42,19 +49,21 @@ class DirichletAnsatz(nn.Module):
         return 1 + self.kinks.shape[1]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        length = self.b - self.a
-        envelope = 4.0 * (x - self.a) * (self.b - x) / length**2
-        inner = self._inner(x)
+        lo, hi = self.lo.to(x.dtype), self.hi.to(x.dtype)
+        length = hi - lo
+        envelope = (4.0 * (x - lo) * (hi - x) / length**2).prod(dim=1, keepdim=True)
+        inner = self._inner(x, lo, hi)
         if self.parity:
-            inner = inner + self.parity * self._inner(self.a + self.b - x)
+            inner = inner + self.parity * self._inner(lo + hi - x, lo, hi)
         return envelope * inner
 
-    def _inner(self, x: torch.Tensor) -> torch.Tensor:
+    def _inner(self, x: torch.Tensor, lo: torch.Tensor, hi: torch.Tensor) -> torch.Tensor:
         """g(x): the network, plus its kink terms."""
-        out = self.net((2.0 * x - self.a - self.b) / (self.b - self.a))
+        out = self.net((2.0 * x - lo - hi) / (hi - lo))
         if self.kinks.shape[1] == 0:
             return out
-        ramps = torch.relu(x - self.kinks.to(x.dtype)).div(self.b - self.a).square()
+        across = x[:, self.kink_axes] - self.kinks.to(x.dtype)
+        ramps = torch.relu(across).div(self.kink_lengths.to(x.dtype)).square()
         return out[:, :1] + (ramps * out[:, 1:]).sum(dim=1, keepdim=True)
 
 
@@ -135,3 +144,14 @@ def _ground_of_span(
     values = [math.sin(k * (x - lo)) if lo <= x <= hi else 0.0 for x in edges]
     slopes = [k * math.cos(k * (x - lo)) if lo <= x <= hi else 0.0 for x in edges]
     return values, slopes
+
+
+def _kinks_by_axis(kinks: Sequence[Any], dim: int) -> tuple[list[int], list[float]]:
+    """The axis and position of every kink: ``kinks`` is one list of cuts per axis (in 1D,
+    also a flat list of cuts)."""
+    if dim == 1 and all(not isinstance(k, Sequence) for k in kinks):
+        kinks = [kinks]
+    if kinks and len(kinks) != dim:
+        raise ValueError(f"kinks need one list of cuts per axis ({dim}), got {len(kinks)}")
+    pairs = [(k, float(c)) for k, cuts in enumerate(kinks) for c in cuts]
+    return [k for k, _ in pairs], [c for _, c in pairs]

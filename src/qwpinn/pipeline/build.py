@@ -18,7 +18,7 @@ from qwpinn.errors import ConfigError, integer_at_least, one_of
 from qwpinn.lightning.module import EigenModule
 from qwpinn.methods.eigen import EigenState
 from qwpinn.models.ansatz import DirichletAnsatz, DomainAnsatz
-from qwpinn.numerics.grading import domain_maps, quadrature_maps
+from qwpinn.numerics.grading import axis_cuts, domain_maps, quadrature_maps
 from qwpinn.numerics.quadrature import problem_rules
 from qwpinn.optim.phases import GradientPhase, PlateauStop
 
@@ -89,7 +89,9 @@ def steps_per_batch(cfg: DictConfig) -> int:
 
 
 def build_ansatz(cfg: DictConfig, potential: Any, n: int) -> torch.nn.Module:
-    """State n's trial ψ: one net on the box (``dirichlet``) or one per piece (``domain``)."""
+    """State n's trial ψ: one net on the box (``dirichlet``) or one per piece (``domain``); in
+    d > 1 ``domain`` is the product ansatz with kink terms at every cut of V (C¹ across its
+    faces, ∂²ψ free to jump there, as the domain ansatz is in 1D)."""
     kind = one_of("ansatz.kind", cfg.ansatz.kind, ANSATZ_KINDS)
     parity = parity_of(cfg.ansatz.parity, n, potential)
     if kind == "domain":
@@ -98,6 +100,8 @@ def build_ansatz(cfg: DictConfig, potential: Any, n: int) -> torch.nn.Module:
         width = cfg.ansatz.get("width")
         if width is not None:
             integer_at_least("ansatz.width", width)
+        if potential.dim > 1:
+            return _product_ansatz(cfg, potential, True, parity)
         sizes = {} if width is None else {"width": width}
         maps = domain_maps(potential)
         nets = [build("arch", cfg.arch, in_features=1, out_features=1, **sizes) for _ in maps]
@@ -106,25 +110,34 @@ def build_ansatz(cfg: DictConfig, potential: Any, n: int) -> torch.nn.Module:
         raise ConfigError(
             "ansatz.kind", kind, "cannot follow ψ across a barrier this wide: use ansatz=domain"
         )
-    kinks = potential.breakpoints if cfg.ansatz.kinks else ()
-    if kinks and parity:  # g(x) ± g(a+b−x) needs the mirrored kinks too
-        kinks = sorted({*kinks, *(potential.box[0] + potential.box[1] - k for k in kinks)})
-    net = build("arch", cfg.arch, in_features=potential.dim, out_features=1 + len(kinks))
-    return DirichletAnsatz(net, potential.box, kinks, parity)
+    return _product_ansatz(cfg, potential, bool(cfg.ansatz.kinks), parity)
+
+
+def _product_ansatz(cfg: DictConfig, potential: Any, kinks: bool, parity: int) -> Any:
+    """One ``arch`` net on the whole box under the wall envelope, with a kink term at every cut
+    of every axis when ``kinks`` (and at its mirror image with ``parity``)."""
+    bounds = potential.bounds
+    cuts = axis_cuts(potential) if kinks else [[] for _ in bounds]
+    if parity:  # g(x) ± g(a+b−x) needs the mirrored kinks too
+        cuts = [sorted({*c, *(a + b - k for k in c)}) for (a, b), c in zip(bounds, cuts)]
+    outputs = 1 + sum(len(c) for c in cuts)
+    net = build("arch", cfg.arch, in_features=potential.dim, out_features=outputs)
+    return DirichletAnsatz(net, bounds.tolist(), cuts, parity)
 
 
 PARITIES = {None: 0, "even": 1, "odd": -1}
 
 
 def parity_of(choice: str | None, n: int, potential: Any) -> int:
-    """+1 (even), −1 (odd) or 0 for state n; ``alternate`` gives even, odd, even, ..."""
+    """+1 (even), −1 (odd) or 0 for state n; ``alternate`` gives even, odd, even, ... (in d
+    dims: under the inversion x → a + b − x through the box centre)."""
     one_of("ansatz.parity", choice, (*PARITIES, "alternate"))
     if choice == "alternate":
         choice = "even" if n % 2 else "odd"
     if choice is not None:
-        a, b = potential.box
-        x = a + (b - a) * (np.arange(997) + 0.5) / 997  # off any jump of a symmetric step
-        if not np.allclose(potential(x), potential(a + b - x), rtol=1e-12, atol=1e-12):
+        lo, hi = potential.bounds[:, 0], potential.bounds[:, 1]
+        x = lo + (hi - lo) * np.random.default_rng(0).random((997, potential.dim))  # off jumps
+        if not np.allclose(potential(x), potential(lo + hi - x), rtol=1e-12, atol=1e-12):
             raise ConfigError(
                 "ansatz.parity", choice, "needs a potential symmetric about the box centre"
             )

@@ -103,9 +103,6 @@ def _train(cfg: DictConfig, out: Path, states: list[EigenState]) -> dict[str, An
     torch.set_num_threads(int(cfg.torch_threads))
     L.seed_everything(int(cfg.seed), workers=False, verbose=False)
     potential = build("potential", cfg.potential)
-    if potential.dim != 1:
-        box = OmegaConf.to_container(cfg.potential.box)
-        raise ConfigError("potential.box", box, "must be one interval [a, b]: training is 1D")
     try:
         check_contrast(potential)
     except ConfigError as err:
