@@ -100,9 +100,9 @@ def build_ansatz(cfg: DictConfig, potential: Any, n: int) -> torch.nn.Module:
         width = cfg.ansatz.get("width")
         if width is not None:
             integer_at_least("ansatz.width", width)
-        if potential.dim > 1:
-            return _product_ansatz(cfg, potential, True, parity)
         sizes = {} if width is None else {"width": width}
+        if potential.dim > 1:
+            return _product_ansatz(cfg, potential, True, parity, sizes)
         maps = domain_maps(potential)
         nets = [build("arch", cfg.arch, in_features=1, out_features=1, **sizes) for _ in maps]
         return DomainAnsatz(nets, maps, parity)
@@ -110,18 +110,21 @@ def build_ansatz(cfg: DictConfig, potential: Any, n: int) -> torch.nn.Module:
         raise ConfigError(
             "ansatz.kind", kind, "cannot follow ψ across a barrier this wide: use ansatz=domain"
         )
-    return _product_ansatz(cfg, potential, bool(cfg.ansatz.kinks), parity)
+    return _product_ansatz(cfg, potential, bool(cfg.ansatz.kinks), parity, {})
 
 
-def _product_ansatz(cfg: DictConfig, potential: Any, kinks: bool, parity: int) -> Any:
-    """One ``arch`` net on the whole box under the wall envelope, with a kink term at every cut
-    of every axis when ``kinks`` (and at its mirror image with ``parity``)."""
+def _product_ansatz(
+    cfg: DictConfig, potential: Any, kinks: bool, parity: int, sizes: dict[str, Any]
+) -> Any:
+    """One ``arch`` net (its ``sizes`` overridden) on the whole box under the wall envelope,
+    with a kink term at every cut of every axis when ``kinks`` (and at its mirror image with
+    ``parity``)."""
     bounds = potential.bounds
     cuts = axis_cuts(potential) if kinks else [[] for _ in bounds]
     if parity:  # g(x) ± g(a+b−x) needs the mirrored kinks too
         cuts = [sorted({*c, *(a + b - k for k in c)}) for (a, b), c in zip(bounds, cuts)]
     outputs = 1 + sum(len(c) for c in cuts)
-    net = build("arch", cfg.arch, in_features=potential.dim, out_features=outputs)
+    net = build("arch", cfg.arch, in_features=potential.dim, out_features=outputs, **sizes)
     return DirichletAnsatz(net, bounds.tolist(), cuts, parity)
 
 
