@@ -63,6 +63,40 @@ class ExpressionConf(_BoxConf):
 
 
 @dataclass
+class _BoxNDConf:  # a box of any dimension: [a, b] or [[a1, b1], [a2, b2], ...]
+    _target_: str = MISSING
+    box: Any = MISSING
+    energy: str = MISSING
+
+
+@dataclass
+class GridConf(_BoxNDConf):
+    name: str = MISSING
+    cuts: Any = MISSING  # per axis, wall to wall: checked by GridPotential
+    values: Any = MISSING  # nested d deep
+
+
+@dataclass
+class EmptyBoxConf(_BoxNDConf):
+    pass
+
+
+@dataclass
+class OscillatorConf(_BoxNDConf):
+    name: str = MISSING
+    omega: Any = MISSING  # one number or one per axis
+    centre: Any = MISSING  # null (box centre), one number or one per axis
+    panels: int = MISSING
+
+
+@dataclass
+class DiskConf(_BoxNDConf):
+    centre: list[float] = MISSING
+    radius: float = MISSING
+    v0: float = MISSING
+
+
+@dataclass
 class MLPConf:
     _target_: str = MISSING
     width: int = MISSING
@@ -182,6 +216,10 @@ SCHEMAS = {
     ("potential", "barrier_schema"): BarrierConf,
     ("potential", "piecewise_schema"): PiecewiseConf,
     ("potential", "expression_schema"): ExpressionConf,
+    ("potential", "grid_schema"): GridConf,
+    ("potential", "empty_box_schema"): EmptyBoxConf,
+    ("potential", "oscillator_schema"): OscillatorConf,
+    ("potential", "disk_schema"): DiskConf,
     ("arch", "mlp_schema"): MLPConf,
     ("arch", "fourier_schema"): FourierConf,
     ("arch", "modified_mlp_schema"): ModifiedMLPConf,

@@ -15,6 +15,8 @@ from qwpinn.reference.checks import box_of, level, pieces_of, positive_int
 from qwpinn.reference.exact import exact_energies, exact_states
 from qwpinn.reference.fd_states import fd_states
 from qwpinn.reference.finite_difference import extrapolated_energies, fd_levels
+from qwpinn.reference.nd_solve import solve_nd
+from qwpinn.reference.nd_spectrum import NDSpectrum
 from qwpinn.reference.sampling import output_grid
 
 METHODS = ("auto", "exact", "finite_difference")
@@ -57,14 +59,19 @@ class Spectrum:
 
 def solve(
     potential: Any, n_states: int = 1, grid_points: int = 2001, method: str = "auto"
-) -> Spectrum:
+) -> Spectrum | NDSpectrum:
     """The ``n_states`` lowest levels of  -ψ'' + V ψ = E ψ  in ``potential.box``, Dirichlet walls.
+
+    d > 1 (``potential.dim``): ``nd_solve.solve_nd`` (methods ``auto``, ``separable``,
+    ``spectral_element``), an ``NDSpectrum`` with ψ at points (N, d); ``grid_points`` is 1D only.
 
     ``method="auto"`` is ``"exact"`` when the potential has ``pieces`` (piecewise constant) and
     ``"finite_difference"`` otherwise. ψ is sampled on ``grid_points`` uniform points plus the
     jumps of V (a jump within 1e-9·L of a uniform point replaces it).
     """
     n_states = positive_int("n_states", n_states)
+    if getattr(potential, "dim", 1) > 1:
+        return solve_nd(potential, n_states, method)
     grid_points = positive_int("grid_points", grid_points, minimum=2)
     if method not in METHODS:
         raise ConfigError("method", method, f"must be one of {', '.join(METHODS)}")
