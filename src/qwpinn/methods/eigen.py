@@ -14,7 +14,7 @@ from torch import nn
 
 from qwpinn.errors import one_of
 from qwpinn.methods.energy import Nodal, norm_squared, residual
-from qwpinn.numerics.derivatives import derivatives
+from qwpinn.numerics.derivatives import derivatives, pointwise_jacobian
 from qwpinn.numerics.quadrature import Quadrature
 from qwpinn.optim.tangent import jacobian_rows
 
@@ -96,20 +96,31 @@ class EigenState(nn.Module):
     def jacobian(self, params: list[torch.Tensor], chunk: int = 64) -> torch.Tensor:
         """Rows ∂ψ̃(x_i)/∂θ then ∂∇ψ̃(x_i)/∂θ (Q + Q·d rows), node chunk by node chunk (ψ at a
         node depends on that node alone: the cost grows like Q, not Q²); the projection is
-        linear in ψ and is applied to the rows afterwards."""
+        linear in ψ and is applied to the rows afterwards. A ``pointwise`` ansatz (its value at a
+        point depends on that point alone, no data-dependent shapes) takes one vmapped reverse
+        pass per node instead (``derivatives.pointwise_jacobian``)."""
         q, d = self.quad_x.shape
+        if getattr(self.ansatz, "pointwise", False):
+            d_psi, d_grad = pointwise_jacobian(self.ansatz, params, self.quad_x)
+        else:
+            d_psi, d_grad = self._chunked_jacobian(params, chunk)
+        if self.projects:
+            d_overlaps = (self.quad_w * self.lower_q).T @ d_psi  # ∂⟨ψ, ψ_j⟩/∂θ
+            d_psi = d_psi - self.lower_q @ d_overlaps
+            d_grad = d_grad - self.lower_dq.reshape(q * d, -1) @ d_overlaps
+        return torch.cat([d_psi, d_grad])
+
+    def _chunked_jacobian(
+        self, params: list[torch.Tensor], chunk: int
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """∂ψ/∂θ and ∂∇ψ/∂θ by batched backward passes over chunks of nodes (any ansatz)."""
         psi_rows, grad_rows = [], []
         for x in self.quad_x.split(chunk):
             psi, grad = derivatives(self.ansatz, x, 1, create_graph=True)
             rows = jacobian_rows(torch.cat([psi.reshape(-1), grad.reshape(-1)]), params)
             psi_rows.append(rows[: x.shape[0]])
             grad_rows.append(rows[x.shape[0] :])
-        d_psi, d_grad = torch.cat(psi_rows), torch.cat(grad_rows)
-        if self.projects:
-            d_overlaps = (self.quad_w * self.lower_q).T @ d_psi  # ∂⟨ψ, ψ_j⟩/∂θ
-            d_psi = d_psi - self.lower_q @ d_overlaps
-            d_grad = d_grad - self.lower_dq.reshape(q * d, -1) @ d_overlaps
-        return torch.cat([d_psi, d_grad])
+        return torch.cat(psi_rows), torch.cat(grad_rows)
 
     def check_nodal(self) -> Nodal:
         """ψ̃, ∇ψ̃, w, V, c at the check rule's nodes, no graph: E[ψ̃] of the network itself."""

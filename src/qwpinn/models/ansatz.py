@@ -9,21 +9,25 @@ from typing import Any
 import torch
 from torch import nn
 
+from qwpinn.models.cut_features import CutFeatures
 from qwpinn.numerics.grading import PieceMap
 
 
 class DirichletAnsatz(nn.Module):
-    """ψ(x) = Π_k 4(x_k−a_k)(b_k−x_k)/L_k² · g(x),
-    g = N_0(x̂) + Σ_{k,j} ((x_k − c_kj)_+ / L_k)² N_kj(x̂),  x̂_k = (2x_k − a_k − b_k)/L_k.
+    """ψ(x) = Π_k 4(x_k−a_k)(b_k−x_k)/L_k² · g(x),  g = N_0(x̂) + Σ_f F_f(x) N_f(x̂),
+    x̂_k = (2x_k − a_k − b_k)/L_k.
 
     ψ = 0 on every wall of the box [a_1, b_1] × … × [a_d, b_d] holds exactly for any network
-    N (outputs N_0, N_1, ...). The optional terms at the cuts c_kj of axis k (``kinks``: the
-    jumps of V, one list per axis; a flat list in 1D) are C¹ with a free jump of ∂²ψ/∂x_k² and
-    of every higher derivative across the face x_k = c_kj — the exact regularity of an
-    eigenfunction of a step potential, which a smooth network alone can only approximate.
+    N (outputs N_0, N_1, ...). The optional features F at the cuts of V (``kinks``: one list
+    of cuts per axis; a flat list in 1D; ``cut_features.CutFeatures``) are C¹ ramps
+    ((x_k − c)_+/L_k)², with a free jump of ∂²ψ/∂x_k² across the face x_k = c — the exact
+    regularity of an eigenfunction of a step potential, which a smooth network alone can only
+    approximate — and, with ``corners``, the r² ln r functions where cuts of two axes cross.
     ``parity`` ±1 builds ψ(a + b − x) = ±ψ(x) in exactly: g(x) ± g(a + b − x) (for potentials
     symmetric about the box centre).
     """
+
+    pointwise = True  # ψ at a point depends on that point alone: per-node Jacobians by vmap
 
     def __init__(
         self,
@@ -31,22 +35,20 @@ class DirichletAnsatz(nn.Module):
         box: Sequence[Any],
         kinks: Sequence[Any] = (),
         parity: int = 0,
+        corners: bool = False,
     ) -> None:
         super().__init__()
         self.net = net
         bounds = torch.tensor(box, dtype=torch.float64).reshape(-1, 2)
         self.parity = int(parity)
-        axes, cuts = _kinks_by_axis(kinks, len(bounds))
         self.register_buffer("lo", bounds[:, 0].reshape(1, -1))
         self.register_buffer("hi", bounds[:, 1].reshape(1, -1))
-        self.register_buffer("kinks", torch.tensor(cuts, dtype=torch.float64).reshape(1, -1))
-        self.register_buffer("kink_lengths", (self.hi - self.lo)[:, axes])
-        self.kink_axes = axes
+        self.features = CutFeatures(bounds, _kinks_by_axis(kinks, len(bounds)), corners)
 
     @property
     def outputs(self) -> int:
-        """Network outputs this ansatz consumes: 1 + one per kink."""
-        return 1 + self.kinks.shape[1]
+        """Network outputs this ansatz consumes: 1 + one per feature."""
+        return 1 + self.features.count
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         lo, hi = self.lo.to(x.dtype), self.hi.to(x.dtype)
@@ -58,13 +60,11 @@ class DirichletAnsatz(nn.Module):
         return envelope * inner
 
     def _inner(self, x: torch.Tensor, lo: torch.Tensor, hi: torch.Tensor) -> torch.Tensor:
-        """g(x): the network, plus its kink terms."""
+        """g(x): the network, plus its feature terms."""
         out = self.net((2.0 * x - lo - hi) / (hi - lo))
-        if self.kinks.shape[1] == 0:
+        if not self.features.count:
             return out
-        across = x[:, self.kink_axes] - self.kinks.to(x.dtype)
-        ramps = torch.relu(across).div(self.kink_lengths.to(x.dtype)).square()
-        return out[:, :1] + (ramps * out[:, 1:]).sum(dim=1, keepdim=True)
+        return out[:, :1] + (self.features(x) * out[:, 1:]).sum(dim=1, keepdim=True)
 
 
 class DomainAnsatz(nn.Module):
@@ -146,12 +146,12 @@ def _ground_of_span(
     return values, slopes
 
 
-def _kinks_by_axis(kinks: Sequence[Any], dim: int) -> tuple[list[int], list[float]]:
-    """The axis and position of every kink: ``kinks`` is one list of cuts per axis (in 1D,
-    also a flat list of cuts)."""
+def _kinks_by_axis(kinks: Sequence[Any], dim: int) -> list[list[float]]:
+    """One list of cuts per axis (``kinks`` in 1D may also be a flat list of cuts)."""
     if dim == 1 and all(not isinstance(k, Sequence) for k in kinks):
         kinks = [kinks]
-    if kinks and len(kinks) != dim:
+    if not kinks:
+        return [[] for _ in range(dim)]
+    if len(kinks) != dim:
         raise ValueError(f"kinks need one list of cuts per axis ({dim}), got {len(kinks)}")
-    pairs = [(k, float(c)) for k, cuts in enumerate(kinks) for c in cuts]
-    return [k for k, _ in pairs], [c for _, c in pairs]
+    return [[float(c) for c in axis] for axis in kinks]

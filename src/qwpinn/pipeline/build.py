@@ -13,6 +13,7 @@ import torch
 from hydra.errors import InstantiationException
 from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
+from torch import nn
 
 from qwpinn.errors import ConfigError, integer_at_least, one_of
 from qwpinn.lightning.module import EigenModule
@@ -33,7 +34,7 @@ def build_module(
     state = EigenState(
         build_ansatz(cfg, potential, n),
         potential,
-        problem_rules(potential, int(cfg.quadrature_nodes)),
+        problem_rules(potential, nodes_per_panel(cfg, potential.dim)),
         energy_init,
         lower,
         cfg.excited.orthogonality,
@@ -42,6 +43,12 @@ def build_module(
     plateau = PlateauStop(cfg.optimizer.stop_tol, cfg.optimizer.stop_window)
     every = cfg.trainer.log_every_n_steps
     return EigenModule(state, objective, build_phases(cfg, potential), plateau, every)
+
+
+def nodes_per_panel(cfg: DictConfig, dim: int) -> int:
+    """Gauss–Legendre nodes per panel (and axis): ``quadrature_nodes`` in 1D,
+    ``quadrature_nodes_nd[d − 2]`` in d = 2, 3 (a cell holds their d-th power)."""
+    return int(cfg.quadrature_nodes if dim == 1 else cfg.quadrature_nodes_nd[dim - 2])
 
 
 def build_phases(cfg: DictConfig, potential: Any) -> list[Any]:
@@ -64,9 +71,11 @@ def build_phases(cfg: DictConfig, potential: Any) -> list[Any]:
 
 def adam_steps(cfg: DictConfig, potential: Any) -> int:
     """``optimizer.adam_steps_pieces`` (when set) for the domain ansatz on a piecewise-constant
-    V, whose start is close enough for TangentRitz alone; else ``optimizer.adam_steps``."""
+    V (1D pieces, or a d-dim grid of cells), whose start is close enough for TangentRitz alone;
+    else ``optimizer.adam_steps``."""
     pieces = cfg.optimizer.adam_steps_pieces
-    on_pieces = bool(potential.pieces) and cfg.ansatz.kind == "domain"
+    constant = bool(potential.pieces) or getattr(potential, "jumps_on_cuts", False)
+    on_pieces = constant and cfg.ansatz.kind == "domain"
     return int(pieces if pieces is not None and on_pieces else cfg.optimizer.adam_steps)
 
 
@@ -117,15 +126,17 @@ def _product_ansatz(
     cfg: DictConfig, potential: Any, kinks: bool, parity: int, sizes: dict[str, Any]
 ) -> Any:
     """One ``arch`` net (its ``sizes`` overridden) on the whole box under the wall envelope,
-    with a kink term at every cut of every axis when ``kinks`` (and at its mirror image with
-    ``parity``)."""
+    with a ramp at every cut of every axis and a corner function where cuts of two axes cross
+    when ``kinks`` (and at their mirror images with ``parity``)."""
     bounds = potential.bounds
     cuts = axis_cuts(potential) if kinks else [[] for _ in bounds]
     if parity:  # g(x) ± g(a+b−x) needs the mirrored kinks too
-        cuts = [sorted({*c, *(a + b - k for k in c)}) for (a, b), c in zip(bounds, cuts)]
-    outputs = 1 + sum(len(c) for c in cuts)
-    net = build("arch", cfg.arch, in_features=potential.dim, out_features=outputs, **sizes)
-    return DirichletAnsatz(net, bounds.tolist(), cuts, parity)
+        cuts = [
+            sorted({*c, *(a + b - k for k in c)}) for (a, b), c in zip(bounds, cuts, strict=True)
+        ]
+    psi = DirichletAnsatz(nn.Identity(), bounds.tolist(), cuts, parity, corners=kinks)
+    psi.net = build("arch", cfg.arch, in_features=potential.dim, out_features=psi.outputs, **sizes)
+    return psi
 
 
 PARITIES = {None: 0, "even": 1, "odd": -1}
