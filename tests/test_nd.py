@@ -11,6 +11,8 @@ import torch
 
 import qwpinn
 from conftest import configured, network
+from qwpinn import reference
+from qwpinn.evaluation.maps import MAP_POINTS, plot_maps, sample_maps
 from qwpinn.models.ansatz import DirichletAnsatz
 from qwpinn.models.cut_features import corner
 from qwpinn.numerics.derivatives import derivatives
@@ -86,7 +88,7 @@ def test_product_rule_is_exact_for_polynomials_and_split_at_the_cuts(option):
         assert r.integrate(np.prod(r.nodes**powers, axis=1)) == pytest.approx(exact, rel=1e-13)
 
 
-def test_box_2d_trains_to_its_exact_levels_and_a_degenerate_pair_is_ok():
+def test_box_2d_trains_to_its_exact_levels_and_a_degenerate_pair_is_ok(tmp_path):
     """The unit square (V = 0): E = π²(n² + m²). States 2 and 3 are one level: each is some
     vector of its span, judged by the subspace error; neither is called wrong_state."""
     solution = qwpinn.solve(
@@ -122,3 +124,8 @@ def test_box_2d_trains_to_its_exact_levels_and_a_degenerate_pair_is_ok():
         assert states[n - 1]["psi_l2_error"] < 1e-3
     overlap = np.sum(weights * solution.psi(points, 2) * solution.psi(points, 3))
     assert abs(overlap) < 1e-6
+    data = sample_maps(solution.states[-1], reference.solve(solution.states[0].potential, 3))
+    assert data["psi"].shape == (3, MAP_POINTS, MAP_POINTS)
+    assert np.abs(data["psi"][0] - data["psi_ref"][0]).max() < 1e-3
+    plot_maps(data, "empty_box").savefig(tmp_path / "maps.png")
+    assert (tmp_path / "maps.png").stat().st_size > 0

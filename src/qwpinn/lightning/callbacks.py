@@ -20,6 +20,7 @@ from lightning.pytorch.callbacks import TQDMProgressBar
 from qwpinn.errors import ConfigError, integer_at_least
 from qwpinn.evaluation.figures import plot_wavefunctions, sample_wavefunctions
 from qwpinn.evaluation.history import EnergyHistory
+from qwpinn.evaluation.maps import plot_maps, sample_maps
 from qwpinn.evaluation.metrics import LOGGED, evaluate_state
 
 
@@ -97,16 +98,22 @@ class StepProgressBar(TQDMProgressBar):
 
 
 class WavefunctionFigure(L.Callback):
-    """At the end: every trained state against ψ_ref with V(x) — PNG, TensorBoard, NPZ."""
+    """At the end: every trained state against ψ_ref with V(x) — PNG, TensorBoard, NPZ; in 2D
+    |ψ|² maps with the contours of V (3D: the slice through the box centre)."""
 
     def __init__(self, spectrum: Any, output_dir: str, points: int = 1001) -> None:
         self.spectrum, self.output_dir, self.points = spectrum, Path(output_dir), points
 
     def on_train_end(self, trainer: L.Trainer, pl_module: Any) -> None:
-        data = sample_wavefunctions(pl_module.state, self.spectrum, self.points)
+        state = pl_module.state
+        if state.potential.dim == 1:
+            data = sample_wavefunctions(state, self.spectrum, self.points)
+            figure = plot_wavefunctions(data, state.potential.name)
+        else:
+            data = sample_maps(state, self.spectrum)
+            figure = plot_maps(data, state.potential.name)
         self.output_dir.mkdir(parents=True, exist_ok=True)
         np.savez(self.output_dir / "wavefunction.npz", **data)
-        figure = plot_wavefunctions(data, pl_module.state.potential.name)
         figure.savefig(self.output_dir / "wavefunction.png", dpi=120)
         experiment = getattr(trainer.logger, "experiment", None)
         if hasattr(experiment, "add_figure"):
