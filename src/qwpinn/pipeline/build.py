@@ -19,7 +19,7 @@ from qwpinn.errors import ConfigError, integer_at_least, one_of
 from qwpinn.lightning.module import EigenModule
 from qwpinn.methods.eigen import EigenState
 from qwpinn.models.ansatz import DirichletAnsatz, DomainAnsatz
-from qwpinn.numerics.grading import axis_cuts, domain_maps, quadrature_maps
+from qwpinn.numerics.grading import axis_cuts, axis_maps, domain_maps
 from qwpinn.numerics.quadrature import problem_rules
 from qwpinn.optim.phases import GradientPhase, PlateauStop
 
@@ -115,7 +115,7 @@ def build_ansatz(cfg: DictConfig, potential: Any, n: int) -> torch.nn.Module:
         maps = domain_maps(potential)
         nets = [build("arch", cfg.arch, in_features=1, out_features=1, **sizes) for _ in maps]
         return DomainAnsatz(nets, maps, parity)
-    if any(m.scale is not None for m in quadrature_maps(potential)):
+    if any(m.scale is not None for maps in axis_maps(potential) for m in maps):
         raise ConfigError(
             "ansatz.kind", kind, "cannot follow ψ across a barrier this wide: use ansatz=domain"
         )
