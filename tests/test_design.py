@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import pytest
 from omegaconf import open_dict
 
 import qwpinn
