@@ -3,8 +3,9 @@ multiplies in the product ansatz (``ansatz.DirichletAnsatz``).
 
 - ramps r = ((x_k − c)_+ / L_k)²: C¹ with a jump of ∂²/∂x_k² across the face x_k = c, as ψ
   has where V jumps across it;
-- corners K(X, Y) = XY ln ρ + ½X² atan(Y/X) + ½Y² atan(X/Y), X = (x_k − c_k)/L_k,
-  Y = (x_l − c_l)/L_l, ρ² = X² + Y²: C¹, with ΔK = (π/2)·sign(XY) — the part of the
+- corners K(X, Y) = XY ln ρ + ½X² atan(Y/X) + ½Y² atan(X/Y), X = (x_k − c_k)/L,
+  Y = (x_l − c_l)/L (one length for both, L = max(L_k, L_l), so that ΔK keeps its form),
+  ρ² = X² + Y²: C¹, with ΔK = (π/2)·sign(XY) — the part of the
   Newtonian potential of a cell that no C¹ piecewise polynomial has (with the ramps and a
   smooth part it solves Δu = χ of a quadrant), i.e. the r² ln r singularity of ψ where two
   cut lines of a non-separable V cross (every pair of cuts on two axes: vertices in 2D, edge
@@ -41,9 +42,8 @@ class CutFeatures(nn.Module):
         ]
         self.pair_axes = ([p[0][0] for p in pairs], [p[1][0] for p in pairs])
         self.register_buffer("pair_at", _row([p[0][1] for p in pairs] + [p[1][1] for p in pairs]))
-        self.register_buffer(
-            "pair_scale", torch.cat([lengths[a] for a in self.pair_axes]).reshape(1, -1)
-        )
+        common = [max(lengths[k], lengths[m]) for k, m in zip(*self.pair_axes, strict=True)]
+        self.register_buffer("pair_scale", _row(common + common))
 
     @property
     def count(self) -> int:
