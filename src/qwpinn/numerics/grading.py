@@ -103,14 +103,14 @@ def axis_maps(potential: Any) -> list[list[PieceMap]]:
 
 
 def axis_cuts(potential: Any) -> list[list[float]]:
-    """The interior cuts of each axis: a grid potential's ``cuts`` less the walls (1D: the
+    """The interior cuts of each axis, where V jumps: a d-dim potential's ``cuts`` (1D: the
     breakpoints), else none."""
     if potential.dim == 1:
         return [list(potential.breakpoints)]
     cuts = getattr(potential, "cuts", None)
     if cuts is None:
         return [[] for _ in range(potential.dim)]
-    return [[float(c) for c in axis[1:-1]] for axis in cuts]
+    return [[float(c) for c in axis] for axis in cuts]
 
 
 def linear_maps(cuts: Sequence[float]) -> list[PieceMap]:

@@ -2,6 +2,8 @@
 
 from qwpinn.problems.base import Potential
 from qwpinn.problems.box import Box
+from qwpinn.problems.classics import DiskWell, EmptyBox, Oscillator
+from qwpinn.problems.grid import GridPotential
 from qwpinn.problems.potentials import (
     Barrier,
     Expression,
@@ -13,9 +15,13 @@ from qwpinn.problems.potentials import (
 __all__ = [
     "Barrier",
     "Box",
+    "DiskWell",
+    "EmptyBox",
     "Expression",
     "FiniteWell",
+    "GridPotential",
     "InfiniteWell",
+    "Oscillator",
     "PiecewiseConstant",
     "Potential",
 ]

@@ -1,5 +1,5 @@
 """Classic d-dimensional problems of −Δψ + Vψ = Eψ with known spectra: the empty box and the
-oscillator (separable: V = Σ_k V_k(x_k)), and the disk (or ball) well."""
+oscillator (separable: V = Σ_k V_k(x_k)), and the disk well."""
 
 from __future__ import annotations
 
@@ -23,7 +23,8 @@ class EmptyBox(Potential):
 
     def __init__(self, box: Sequence[Any] | Box, energy: str) -> None:
         super().__init__(box, energy)
-        self.cuts = [row.copy() for row in self.bounds]
+        if self.dim == 1:  # the 1D reference's exact roots, as for infinite_well
+            self.pieces = [(*self.domain.interval, 0.0)]
 
     def v_of(self, *coords: Any) -> Any:
         return 0.0 * coords[0]
@@ -57,7 +58,6 @@ class Oscillator(Potential):
         middle = self.bounds.mean(axis=1)
         self.centre = middle if centre is None else _per_axis("centre", centre, self.dim)
         self.quadrature_panels = integer_at_least("panels", panels)
-        self.cuts = [row.copy() for row in self.bounds]
 
     def v_of(self, *coords: Any) -> Any:
         return sum(
@@ -90,10 +90,7 @@ class Oscillator(Potential):
 
 
 class DiskWell(Potential):
-    """V = 0 inside the disk |x − c| < R (a ball in 3D), V = v0 outside it, in the box.
-
-    ``cuts`` are the walls and the faces of the disk's bounding square, c_k ± R.
-    """
+    """V = 0 inside the disk |x − c| < R, V = v0 outside it, in a 2D box."""
 
     name = "disk"
 
@@ -101,8 +98,8 @@ class DiskWell(Potential):
         self, box: Sequence[Any] | Box, centre: Any, radius: float, v0: float, energy: str
     ) -> None:
         super().__init__(box, energy)
-        if self.dim == 1:
-            raise ConfigError("box", self.domain.tolist(), "a disk needs a 2D or 3D box")
+        if self.dim != 2:
+            raise ConfigError("box", self.domain.tolist(), "a disk needs a 2D box [[a, b], [c, d]]")
         self.centre = _per_axis("centre", centre, self.dim)
         self.radius = finite_number("radius", radius)
         self.v0 = finite_number("v0", v0)
@@ -118,9 +115,11 @@ class DiskWell(Potential):
                 f"the disk (centre {self.centre.tolist()}) must be > 0 and lie inside the box "
                 f"{self.domain.tolist()}",
             )
-        self.cuts = [
-            np.array([a, lo, hi, b]) for (a, b), lo, hi in zip(self.bounds, low, high, strict=True)
-        ]
+
+    @property
+    def disk(self) -> tuple[np.ndarray, float, float, float]:
+        """(centre, radius, V inside, V outside): the reference's elements follow the circle."""
+        return self.centre, self.radius, 0.0, self.v0
 
     def v_of(self, *coords: Any) -> Any:
         squared = sum((x - c) ** 2 for x, c in zip(coords, self.centre, strict=True))

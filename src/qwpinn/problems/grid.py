@@ -18,10 +18,11 @@ ADDITIVE_TOLERANCE = 1e-12  # values[i][j] = a_i + b_j to this (relative): V is 
 class GridPotential(Potential):
     """V = values[i][j]... on the tensor cells between the per-axis ``cuts``.
 
-    ``cuts[k]`` lists axis k's cut points from wall to wall (first and last: the box walls);
-    ``values`` is nested d deep, values[i][j] on x-cell i and y-cell j (d = 1: a flat list,
-    the problem of ``piecewise``). A jump belongs to the cell above it (x ≥ x_i). ``name``
-    labels the results (square_well, cube_well, ...).
+    The config's ``cuts[k]`` lists axis k's cut points from wall to wall (first and last: the
+    box walls), kept as ``edges``; the attribute ``cuts`` holds each axis's interior cuts only
+    (arrays, possibly empty), where V jumps and quadratures split. ``values`` is nested d deep,
+    values[i][j] on x-cell i and y-cell j (d = 1: a flat list, the problem of ``piecewise``).
+    A jump belongs to the cell above it (x ≥ x_i). ``name`` labels the results.
     """
 
     name = "grid"
@@ -32,10 +33,11 @@ class GridPotential(Potential):
     ) -> None:
         super().__init__(box, energy)
         self.name = str(name)
-        self.cuts = _checked_cuts(cuts, self.domain)
-        self.values = _checked_values(values, self.cuts)
+        self.edges = _checked_cuts(cuts, self.domain)
+        self.values = _checked_values(values, self.edges)
+        self.cuts = [edges[1:-1] for edges in self.edges]
         if self.dim == 1:
-            edges = self.cuts[0]
+            edges = self.edges[0]
             self.pieces = [
                 (float(x0), float(x1), float(v))
                 for x0, x1, v in zip(edges[:-1], edges[1:], self.values, strict=True)
@@ -44,14 +46,14 @@ class GridPotential(Potential):
     @property
     def breakpoints(self) -> list[float]:
         """1D: the interior cuts, where V jumps; d > 1: none (use ``cuts``)."""
-        return [float(x) for x in self.cuts[0][1:-1]] if self.dim == 1 else []
+        return [float(x) for x in self.cuts[0]] if self.dim == 1 else []
 
     def v_of(self, *coords: Any) -> Any:
         """V at the coordinate columns (numpy arrays or torch tensors): the value of each
         point's cell, found by counting the interior cuts at or below it on every axis."""
         flat = 0.0 * coords[0]
-        for x, edges, stride in zip(coords, self.cuts, _strides(self.values.shape), strict=True):
-            for cut in edges[1:-1]:
+        for x, cuts, stride in zip(coords, self.cuts, _strides(self.values.shape), strict=True):
+            for cut in cuts:
                 flat = flat + stride * (x >= cut)
         table = self.values.ravel()
         if isinstance(flat, (np.ndarray, np.generic, float)):
@@ -61,7 +63,7 @@ class GridPotential(Potential):
     def mean(self) -> float:
         """(1/|Ω|) Σ_cells |cell| V_cell: exact."""
         volumes = np.ones(())
-        for edges in self.cuts:
+        for edges in self.edges:
             volumes = np.multiply.outer(volumes, np.diff(edges))
         return float(np.sum(volumes * self.values) / self.domain.volume)
 
@@ -78,7 +80,7 @@ class GridPotential(Potential):
                 self.energy_mode,
                 f"{self.name}_{axis}",
             )
-            for axis, (edges, part) in enumerate(zip(self.cuts, parts, strict=True))
+            for axis, (edges, part) in enumerate(zip(self.edges, parts, strict=True))
         ]
 
 

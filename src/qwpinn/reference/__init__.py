@@ -13,6 +13,12 @@ Two independent solvers:
   Rayleigh quotients from differences (exact to round-off for the discrete vector) and
   Richardson-extrapolated in h² over meshes whose cells are halved each time.
 
+In d = 2, 3 ``solve`` returns an ``NDSpectrum`` (``nd_solve``, ``nd_spectrum``): exact sums of
+the 1D levels for separable V (``separable``), tensor spectral elements graded toward the cuts
+of V otherwise (``spectral_elements``, ``sem_axis``, ``sem_states``, ``tensor_eigen``, ``gll``),
+elements that follow the circle for a disk well (``disk_mesh``, ``disk_elements``, checked by
+``bessel``); each level with its measured accuracy and its degenerate group.
+
 Modules: ``spectrum`` (``Spectrum``, ``solve``), ``exact``, ``finite_difference`` (energies),
 ``fd_states`` (ψ from the meshes), ``sampling`` (output grid, sign convention), ``checks``.
 Pure numpy/scipy: neither torch, lightning nor hydra is imported.
@@ -23,10 +29,14 @@ from __future__ import annotations
 from qwpinn.reference.checks import Piece
 from qwpinn.reference.exact import exact_energies
 from qwpinn.reference.finite_difference import finite_difference_energies
+from qwpinn.reference.nd_solve import ND_METHODS
+from qwpinn.reference.nd_spectrum import NDSpectrum
 from qwpinn.reference.spectrum import METHODS, Evaluator, Spectrum, solve
 
 __all__ = [
     "METHODS",
+    "ND_METHODS",
+    "NDSpectrum",
     "Evaluator",
     "Piece",
     "Spectrum",

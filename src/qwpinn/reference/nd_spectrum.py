@@ -22,7 +22,8 @@ class NDSpectrum:
 
     ``energies`` ascending; it holds every level of the last degenerate group it reaches, so
     it may be longer than the levels asked for. ``accuracy``: the measured relative error of
-    each energy. ``degeneracy[n − 1]``: the level numbers (1-based) of level n's group.
+    each energy. ``degeneracy[n − 1]``: the indices into ``energies`` (0-based: ψ_{k+1}) of
+    level n's degenerate group, itself included.
     ``method``: ``"separable"`` or ``"spectral_element"``.
     """
 
@@ -48,10 +49,10 @@ class NDSpectrum:
 
 
 def degenerate_groups(energies: np.ndarray) -> list[list[int]]:
-    """For each level (1-based) the levels of its group: neighbours closer than 1e-8 relative."""
+    """For each level the 0-based indices of its group: neighbours within 1e-8 (relative)."""
     groups: list[list[int]] = []
-    for n, energy in enumerate(energies, start=1):
-        if groups and abs(energy - energies[groups[-1][-1] - 1]) <= DEGENERATE * abs(energy):
+    for n, energy in enumerate(energies):
+        if groups and abs(energy - energies[groups[-1][-1]]) <= DEGENERATE * abs(energy):
             groups[-1].append(n)
         else:
             groups.append([n])

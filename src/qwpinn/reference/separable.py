@@ -4,14 +4,15 @@ reference of each axis (exact roots for piecewise-constant V_k, Richardson FD ot
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-import qwpinn.reference.spectrum as one_d
 from qwpinn.reference.checks import pieces_of
 from qwpinn.reference.finite_difference import extrapolated_energies, fd_levels
 from qwpinn.reference.nd_spectrum import (
+    DEGENERATE,
     NDSpectrum,
     degenerate_groups,
     frozen,
@@ -21,15 +22,20 @@ from qwpinn.reference.nd_spectrum import (
 EXACT_ROOT_ERROR = 4 * np.finfo(float).eps  # relative error of a bracketed Prüfer root
 
 
-def separable_spectrum(potential: Any, factors: list[Any], n_states: int) -> NDSpectrum:
-    """The lowest sums Σ_k E^(k)_{n_k}, each axis solved with enough levels that no sum up to
-    the end of level ``n_states``'s degenerate group is missed."""
+def separable_spectrum(
+    potential: Any, factors: list[Any], n_states: int, solve_1d: Callable[[Any, int], Any]
+) -> NDSpectrum:
+    """The lowest sums Σ_k E^(k)_{n_k}, each axis solved by ``solve_1d`` (the 1D reference)
+    with enough levels that no sum up to the end of level ``n_states``'s group is missed."""
     counts = [n_states + 1] * len(factors)
     while True:
-        axes = [_axis_levels(factor, count) for factor, count in zip(factors, counts, strict=True)]
+        axes = [
+            _axis_levels(solve_1d(factor, count), factor)
+            for factor, count in zip(factors, counts, strict=True)
+        ]
         combos, sums, errors = _sums(axes)
         total = through_last_group(sums, n_states)
-        ceiling = sums[total - 1] * (1 + 1e-8) + 1e-300
+        ceiling = sums[total - 1] + DEGENERATE * abs(sums[total - 1])
         floors = sum(energies[0] for energies, _, _ in axes)
         short = [
             k
@@ -54,12 +60,12 @@ def separable_spectrum(potential: Any, factors: list[Any], n_states: int) -> NDS
     )
 
 
-def _axis_levels(factor: Any, count: int) -> tuple[np.ndarray, np.ndarray, Any]:
-    """The 1D reference of one axis: its levels, their absolute error, its Spectrum.
+def _axis_levels(spectrum: Any, factor: Any) -> tuple[np.ndarray, np.ndarray, Any]:
+    """One axis's 1D reference ``spectrum``: its levels, their absolute error, the spectrum.
 
     Exact roots are good to a few ulps; Richardson FD's error is measured as the change of
     the extrapolation when the finest mesh is left out."""
-    spectrum = one_d.solve(factor, count)
+    count = len(spectrum.energies)
     energies = np.asarray(spectrum.energies)
     if spectrum.method == "exact":
         return energies, EXACT_ROOT_ERROR * np.abs(energies), spectrum

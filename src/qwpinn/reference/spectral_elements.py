@@ -25,6 +25,7 @@ DEGREE_STEP = 2
 LAYERS = {2: 4, 3: 2}  # geometric layers on each side of a cut where V jumps
 RATIO = 0.2  # their lengths shrink by this toward the cut
 KH = 4.0  # element length · √(V spread + level scale) at most
+MAX_ELEMENTS = {2: 16, 3: 8}  # evenly spaced elements across the longest axis at most
 GUARD_LEVELS = 4  # LOBPCG block: the levels asked for plus these
 SPREAD_SAMPLES = {2: 65, 3: 17}  # points per axis on which V's spread is sampled
 
@@ -33,14 +34,15 @@ def spectral_element_spectrum(potential: Any, n_states: int) -> NDSpectrum:
     """The lowest levels at degree p, each with its relative change from degree p − 2 as the
     measured accuracy (an over-estimate: p-convergence is exponential on the graded mesh)."""
     dim = potential.dim
+    degree = DEGREE[dim]
     count = n_states + GUARD_LEVELS
     while True:
-        energies, axes, states = solve_degree(potential, count, DEGREE[dim])
+        energies, axes, states = solve_degree(potential, count, degree)
         total = through_last_group(energies, n_states)
         if total < count:
             break
         count *= 2
-    coarse, _, _ = solve_degree(potential, count, DEGREE[dim] - DEGREE_STEP)
+    coarse, _, _ = solve_degree(potential, count, degree - DEGREE_STEP)
     energies = energies[:total]
     accuracy = np.abs(energies - coarse[:total]) / np.abs(energies)
     frozen(energies, accuracy)
@@ -65,7 +67,7 @@ def solve_degree(potential: Any, count: int, p: int) -> tuple[np.ndarray, list[A
     ]
     v = node_potential(potential, axes)
     problem = KroneckerSumProblem(scaled, v - v.min())
-    vectors = lowest_eigenpairs(problem, count)
+    vectors = lowest_eigenpairs(problem, count, max(1, count - GUARD_LEVELS))
     block = vectors.reshape(*problem.dims, count)
     for axis, w in enumerate(inner):
         block = apply_axis(np.diag(1.0 / np.sqrt(w)), block, axis)
@@ -83,11 +85,15 @@ def _ritz(stiffness: np.ndarray, mass: np.ndarray) -> tuple[np.ndarray, np.ndarr
 
 
 def mesh(potential: Any, count: int, p: int) -> list[Axis]:
-    """One axis per dimension: elements between the potential's ``cuts`` (its walls when it has
-    none), graded toward the interior cuts when V jumps there (``jumps_on_cuts``)."""
-    cuts = getattr(potential, "cuts", None) or [row.tolist() for row in potential.bounds]
+    """One axis per dimension: elements from wall to wall with an edge at each interior cut
+    (``cuts``, when the potential has them), graded toward them when V jumps there
+    (``jumps_on_cuts``)."""
+    inner = getattr(potential, "cuts", None) or [[] for _ in range(potential.dim)]
+    cuts = [[a, *c, b] for (a, b), c in zip(potential.bounds, inner, strict=True)]
     graded = bool(getattr(potential, "jumps_on_cuts", False))
-    size = KH / _wave_number(potential, count)
+    size = max(
+        KH / _wave_number(potential, count), max(potential.lengths) / MAX_ELEMENTS[potential.dim]
+    )
     return [Axis(element_edges(c, graded, LAYERS[potential.dim], RATIO, size), p) for c in cuts]
 
 
@@ -99,19 +105,24 @@ def _wave_number(potential: Any, count: int) -> float:
 
 
 def node_potential(potential: Any, axes: list[Axis]) -> np.ndarray:
-    """V at the inner nodes (flat): at a node on element faces, the mean of V over the
-    elements meeting there, weighted by their GLL weights (V may jump across the faces)."""
+    """V at the inner nodes (flat). A node on element faces, where V may jump (grid cuts),
+    takes the mean of V over the elements meeting there, weighted by their GLL weights."""
     shares = [[(x[a.inner], w[a.inner]) for x, w in a.node_shares()] for a in axes]
     total = np.zeros(tuple(a.x.size - 2 for a in axes))
     weight = np.zeros_like(total)
     for combination in np.ndindex(*(2,) * len(axes)):
         chosen = [shares[k][side] for k, side in enumerate(combination)]
-        mesh_points = np.meshgrid(*(x for x, _ in chosen), indexing="ij")
-        points = np.stack([m.ravel() for m in mesh_points], axis=1)
         share = np.ones(())
         for _, w in chosen:
             share = np.multiply.outer(share, w)
-        values = np.asarray(potential(points), dtype=float).reshape(share.shape)
+        values = _on_grid(potential, [x for x, _ in chosen])
         total += share * np.where(share > 0.0, values, 0.0)
         weight += share
     return (total / weight).ravel()
+
+
+def _on_grid(potential: Any, coordinates: list[np.ndarray]) -> np.ndarray:
+    """V on the tensor grid of the per-axis ``coordinates``, shaped (n_1, ..., n_d)."""
+    mesh_points = np.meshgrid(*coordinates, indexing="ij")
+    points = np.stack([m.ravel() for m in mesh_points], axis=1)
+    return np.asarray(potential(points), dtype=float).reshape(mesh_points[0].shape)

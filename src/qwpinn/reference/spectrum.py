@@ -71,7 +71,7 @@ def solve(
     """
     n_states = positive_int("n_states", n_states)
     if getattr(potential, "dim", 1) > 1:
-        return solve_nd(potential, n_states, method)
+        return solve_nd(potential, n_states, method, solve)
     grid_points = positive_int("grid_points", grid_points, minimum=2)
     if method not in METHODS:
         raise ConfigError("method", method, f"must be one of {', '.join(METHODS)}")
