@@ -36,12 +36,12 @@ def test_every_potential_and_arch_composes_and_instantiates(make_config, potenti
     cfg = make_config(f"potential={potential}", f"arch={arch}")
     problem = build("potential", cfg.potential)
     assert problem.name == potential
-    net = build("arch", cfg.arch, in_features=1, out_features=1)
-    data = build_datamodule(cfg, problem.box, seed=0)
+    net = build("arch", cfg.arch, in_features=problem.dim, out_features=1)
+    data = build_datamodule(cfg, problem.domain.tolist(), seed=0)
     assert next(iter(data.train_dataloader())).shape == (
         cfg.data.steps_per_batch,
         cfg.data.n_points,
-        1,
+        problem.dim,
     )
     assert sum(p.numel() for p in net.parameters()) > 0
     trainer = instantiate(cfg.trainer, logger=False, callbacks=[])
