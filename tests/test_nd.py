@@ -3,7 +3,9 @@ and a separable box trained by ``qwpinn.solve`` against its exact sums, degenera
 
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,6 +19,7 @@ from qwpinn.models.ansatz import DirichletAnsatz
 from qwpinn.models.cut_features import corner
 from qwpinn.numerics.derivatives import derivatives
 from qwpinn.numerics.quadrature import problem_rules
+from qwpinn.pipeline.run import run
 
 F64 = torch.float64
 
@@ -129,3 +132,21 @@ def test_box_2d_trains_to_its_exact_levels_and_a_degenerate_pair_is_ok(tmp_path)
     assert np.abs(data["psi"][0] - data["psi_ref"][0]).max() < 1e-3
     plot_maps(data, "empty_box").savefig(tmp_path / "maps.png")
     assert (tmp_path / "maps.png").stat().st_size > 0
+
+
+def test_a_2d_run_writes_its_maps_and_degeneracy(make_config):
+    """The CLI's run on the square well: results.json with dim 2 and each state's degeneracy
+    group, the |ψ|² maps (PNG, NPZ) and TensorBoard events."""
+    cfg = make_config(
+        "potential=square_well", "n_states=2", "trainer.max_steps=3", "quadrature_nodes_nd=[8,4]"
+    )
+    results = run(cfg)
+    out = Path(cfg.paths.output_dir)
+    on_disk = json.loads((out / "results.json").read_text())
+    assert on_disk["dim"] == 2 and on_disk["potential"] == "square_well"
+    assert [s["degeneracy"] for s in on_disk["states"]] == [[1], [2, 3]]
+    assert [s["nodes"] for s in results["states"]] == [None, None]
+    maps = np.load(out / "state_2" / "wavefunction.npz")
+    assert maps["psi"].shape == maps["psi_ref"].shape == (2, MAP_POINTS, MAP_POINTS)
+    assert (out / "state_2" / "wavefunction.png").stat().st_size > 1000
+    assert list((out / "tensorboard").rglob("events.out.tfevents.*"))

@@ -71,7 +71,7 @@ def degenerate_levels(spectrum: Any, n: int) -> list[int]:
     groups = getattr(spectrum, "degeneracy", None)
     if groups is None:
         return [n]
-    return sorted(int(k) for k in groups[n - 1])
+    return sorted(int(k) + 1 for k in groups[n - 1])
 
 
 def _errors(
