@@ -146,7 +146,7 @@ def test_a_2d_run_writes_its_maps_and_degeneracy(make_config):
     assert on_disk["dim"] == 2 and on_disk["potential"] == "square_well"
     assert [s["degeneracy"] for s in on_disk["states"]] == [[1], [2, 3]]
     assert [s["nodes"] for s in results["states"]] == [None, None]
-    maps = np.load(out / "state_2" / "wavefunction.npz")
+    maps = np.load(out / "wavefunction.npz")
     assert maps["psi"].shape == maps["psi_ref"].shape == (2, MAP_POINTS, MAP_POINTS)
-    assert (out / "state_2" / "wavefunction.png").stat().st_size > 1000
+    assert (out / "wavefunction.png").stat().st_size > 1000
     assert list((out / "tensorboard").rglob("events.out.tfevents.*"))
