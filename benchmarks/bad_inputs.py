@@ -83,6 +83,8 @@ CASES = [  # (override, what the message must name)
     ("seed=abc", "seed"),
     ("energy_init=nan", "energy_init"),
     ("quadrature_nodes=1", "quadrature_nodes"),
+    ("quadrature_nodes_nd=[8]", "quadrature_nodes_nd"),
+    ("potential=grid ansatz.parity=even", "ansatz.parity"),
     ("torch_threads=0", "torch_threads"),
     ("ckpt_path=/no/such.ckpt", "ckpt_path"),
     ("potential=heterostructure potential.mass_model=constant", "potential.mass"),

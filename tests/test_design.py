@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import pytest
 from omegaconf import open_dict
 
 import qwpinn
@@ -89,16 +88,3 @@ def test_a_potential_and_an_architecture_from_outside_the_package_train(make_con
     state = results["states"][0]
     assert results["status"] == "ok" and results["potential"] == "cosine_well"
     assert state["energy_rel_error"] < 1e-4
-
-
-def test_a_box_in_two_dimensions_stops_before_training_in_one_line(make_config):
-    """The problem, the rules and the samplers take (N, 2) points; training is 1D for now, and
-    a 2D box says so in one line naming the key."""
-    from qwpinn.errors import ConfigError
-
-    cfg = make_config(
-        "potential=expression", "potential.box=[[0,1],[0,2]]", "potential.formula=x*y"
-    )
-    with pytest.raises(ConfigError) as err:
-        run(cfg)
-    assert err.value.key == "potential.box" and "\n" not in str(err.value)

@@ -28,7 +28,7 @@ def evaluate_state(state: Any, spectrum: Any, sharp: Any = None) -> dict[str, An
     / |E_ref,sharp|.
     """
     n, x, w, v, c = state.n, state.check_x, state.check_w, state.check_v, state.check_c
-    psi, grad, lap = (t.detach() for t in derivatives(state.psi, x, 2, False))
+    psi, grad, lap = (torch.cat(t) for t in zip(*_chunked_derivatives(state.psi, x), strict=True))
     norm2 = norm_squared(psi, w)
     energy = Nodal(psi, grad, w, v, c).energy().item()
     trained = state.nodal().energy().item()
@@ -37,9 +37,11 @@ def evaluate_state(state: Any, spectrum: Any, sharp: Any = None) -> dict[str, An
     residual_rms = (norm_squared(r, w) / w.sum()).sqrt().item()
     energies = np.asarray(spectrum.energies)
     e_param = float(state.energy.detach().item())
-    e_ref, e_error, l2 = _errors(spectrum, n, x, w, psi_hat, energy)
+    group = degenerate_levels(spectrum, n)
+    e_ref, e_error, l2 = _errors(spectrum, n, group, x, w, psi_hat, energy)
     result = {
         "n": n,
+        "degeneracy": group,
         "energy": energy,
         "energy_ref": e_ref,
         "energy_rel_error": e_error,
@@ -49,11 +51,11 @@ def evaluate_state(state: Any, spectrum: Any, sharp: Any = None) -> dict[str, An
         "residual_rms": residual_rms,
         "quadrature_gap": abs(trained - energy) / abs(energy),
         "norm": norm2.item(),
-        "nodes": _sign_changes(psi.cpu().numpy().ravel()),
+        "nodes": _sign_changes(psi.cpu().numpy().ravel()) if x.shape[1] == 1 else None,
         "nearest_level": int(np.argmin(np.abs(energies - energy))) + 1,
     }
     if sharp is not None:
-        e_sharp, e_error, l2 = _errors(sharp, n, x, w, psi_hat, energy)
+        e_sharp, e_error, l2 = _errors(sharp, n, [n], x, w, psi_hat, energy)
         result.update(
             energy_ref_sharp=e_sharp,
             energy_rel_error_sharp=e_error,
@@ -63,16 +65,47 @@ def evaluate_state(state: Any, spectrum: Any, sharp: Any = None) -> dict[str, An
     return result
 
 
+def degenerate_levels(spectrum: Any, n: int) -> list[int]:
+    """The levels (1-based) of level n's degenerate group in the reference: [n] when the
+    spectrum names no degeneracy (1D levels are simple)."""
+    groups = getattr(spectrum, "degeneracy", None)
+    if groups is None:
+        return [n]
+    return sorted(int(k) + 1 for k in groups[n - 1])
+
+
 def _errors(
-    spectrum: Any, n: int, x: torch.Tensor, w: torch.Tensor, psi_hat: torch.Tensor, energy: float
+    spectrum: Any,
+    n: int,
+    group: list[int],
+    x: torch.Tensor,
+    w: torch.Tensor,
+    psi_hat: torch.Tensor,
+    energy: float,
 ) -> tuple[float, float, float]:
-    """E_ref of level n, |E − E_ref|/|E_ref| and the sign-aligned ‖ψ̂ − ψ_ref‖ on the quadrature."""
-    ref = torch.as_tensor(spectrum.psi_at(n, x.detach().cpu().numpy().ravel()), dtype=x.dtype)
-    ref = ref.to(x.device).reshape(-1, 1)
-    sign = 1.0 if (w * psi_hat * ref).sum().item() >= 0 else -1.0
-    l2 = norm_squared(sign * psi_hat - ref, w).sqrt().item()
+    """E_ref of level n, |E − E_ref|/|E_ref| and the ψ error: the sign-aligned
+    ‖ψ̂ − ψ_ref‖ of a simple level, ‖ψ̂ − Pψ̂/‖Pψ̂‖‖ (P: projection on the span of the group's
+    ψ_ref) of a degenerate one, whose states are any orthonormal basis of that span."""
+    points = x.detach().cpu().numpy()
+    points = points.ravel() if points.shape[1] == 1 else points
+    refs = [spectrum.psi_at(k, points) for k in group]
+    refs = torch.as_tensor(np.stack(refs, axis=1), dtype=x.dtype).to(x.device)
     e_ref = float(np.asarray(spectrum.energies)[n - 1])
+    if len(group) == 1:
+        ref = refs.reshape(-1, 1)
+        sign = 1.0 if (w * psi_hat * ref).sum().item() >= 0 else -1.0
+        l2 = norm_squared(sign * psi_hat - ref, w).sqrt().item()
+    else:
+        gram = refs.T @ (w * refs)
+        inside = refs @ torch.linalg.solve(gram, refs.T @ (w * psi_hat))
+        l2 = norm_squared(psi_hat - inside * norm_squared(inside, w).rsqrt(), w).sqrt().item()
     return e_ref, abs(energy - e_ref) / abs(e_ref), l2
+
+
+def _chunked_derivatives(psi: Any, x: torch.Tensor, chunk: int = 16384) -> Any:
+    """ψ, ∇ψ, Δψ at x, a chunk of nodes at a time (a 3D check rule holds ~10⁵ nodes)."""
+    for part in x.split(chunk):
+        yield [t.detach() for t in derivatives(psi, part, 2, False)]
 
 
 def _sign_changes(values: np.ndarray) -> int:
@@ -83,7 +116,8 @@ def _sign_changes(values: np.ndarray) -> int:
 
 
 def state_status(state: dict[str, Any], scale_free: bool) -> str:
-    """'ok', 'collapsed' (ψ ≈ 0), 'wrong_state' (node count or nearest level ≠ n) or
+    """'ok', 'collapsed' (ψ ≈ 0), 'wrong_state' (1D node count ≠ n − 1, or the nearest level
+    outside level n's degenerate group) or
     'aliased' (E[ψ] on the training rule and on the check rule differ by over ALIASING).
 
     With a Rayleigh-quotient term (``scale_free``) ψ ≡ 0 is no minimum and ∫ψ² is a gauge
@@ -91,7 +125,9 @@ def state_status(state: dict[str, Any], scale_free: bool) -> str:
     """
     if not state["norm"] > (0.0 if scale_free else 1e-3):
         return "collapsed"
-    if state["nearest_level"] != state["n"] or state["nodes"] != state["n"] - 1:
+    levels = state.get("degeneracy") or [state["n"]]
+    nodes = state["nodes"]  # counted in 1D only
+    if state["nearest_level"] not in levels or nodes not in (None, state["n"] - 1):
         return "wrong_state"
     if state["quadrature_gap"] > ALIASING:
         return "aliased"

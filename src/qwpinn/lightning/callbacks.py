@@ -20,6 +20,7 @@ from lightning.pytorch.callbacks import TQDMProgressBar
 from qwpinn.errors import ConfigError, integer_at_least
 from qwpinn.evaluation.figures import plot_levels, plot_wavefunctions, sample_wavefunctions
 from qwpinn.evaluation.history import EnergyHistory
+from qwpinn.evaluation.maps import plot_maps, sample_maps
 from qwpinn.evaluation.metrics import LOGGED, evaluate_state
 
 
@@ -97,22 +98,27 @@ class StepProgressBar(TQDMProgressBar):
 
 
 class WavefunctionFigure(L.Callback):
-    """At the end: every trained state against ψ_ref with V(x), and the band diagram of the
-    levels — PNG, TensorBoard, NPZ."""
+    """At the end: every trained state against ψ_ref with V(x) and the band diagram of the
+    levels (1D), or |ψ|² maps with the contours of V (2D; 3D: the slice through the box
+    centre) — PNG, TensorBoard, NPZ."""
 
     def __init__(self, spectrum: Any, output_dir: str, points: int = 1001) -> None:
         self.spectrum, self.output_dir, self.points = spectrum, Path(output_dir), points
 
     def on_train_end(self, trainer: L.Trainer, pl_module: Any) -> None:
-        data = sample_wavefunctions(pl_module.state, self.spectrum, self.points)
+        potential = pl_module.state.potential
+        if potential.dim == 1:
+            data = sample_wavefunctions(pl_module.state, self.spectrum, self.points)
+            units = potential.unit, potential.length_unit
+            figures = {
+                "wavefunction": plot_wavefunctions(data, potential.name),
+                "levels": plot_levels(data, *units, potential.name),
+            }
+        else:
+            data = sample_maps(pl_module.state, self.spectrum)
+            figures = {"wavefunction": plot_maps(data, potential.name)}
         self.output_dir.mkdir(parents=True, exist_ok=True)
         np.savez(self.output_dir / "wavefunction.npz", **data)
-        potential = pl_module.state.potential
-        units = potential.unit, potential.length_unit
-        figures = {
-            "wavefunction": plot_wavefunctions(data, potential.name),
-            "levels": plot_levels(data, *units, potential.name),
-        }
         experiment = getattr(trainer.logger, "experiment", None)
         import matplotlib.pyplot as plt
 

@@ -15,7 +15,7 @@ from torch import nn
 from qwpinn.errors import one_of
 from qwpinn.methods.energy import Nodal, norm_squared, residual
 from qwpinn.numerics.blocks import compress_columns
-from qwpinn.numerics.derivatives import derivatives
+from qwpinn.numerics.derivatives import derivatives, pointwise_jacobian
 from qwpinn.numerics.quadrature import Quadrature
 from qwpinn.optim.tangent import jacobian_rows
 
@@ -98,25 +98,35 @@ class EigenState(nn.Module):
         self, params: list[torch.Tensor], chunk: int = 64
     ) -> tuple[torch.Tensor, torch.Tensor | None]:
         """Rows ∂ψ̃(x_i)/∂θ then ∂∇ψ̃(x_i)/∂θ (Q + Q·d rows), node chunk by node chunk (ψ at a
-        node depends on that node alone: the cost grows like Q, not Q²), in the columns of
-        ``compress_columns`` (rows·B, and B: P × r, or None); the projection is linear in ψ
-        and is applied to the rows afterwards."""
+        node depends on that node alone: the cost grows like Q, not Q²), or one vmapped
+        reverse pass per node for a ``pointwise`` ansatz (its value at a point depends on that
+        point alone: ``derivatives.pointwise_jacobian``); in the columns of ``compress_columns``
+        (rows·B, and B: P × r, or None); the projection is linear in ψ and is applied to the
+        rows afterwards."""
         q, d = self.quad_x.shape
-        psi_rows, grad_rows = [], []
-        for x in self.quad_x.split(chunk):
-            psi, grad = derivatives(self.ansatz, x, 1, create_graph=True)
-            rows = jacobian_rows(torch.cat([psi.reshape(-1), grad.reshape(-1)]), params)
-            psi_rows.append(rows[: x.shape[0]])
-            grad_rows.append(rows[x.shape[0] :])
-        rows, lift = compress_columns(
-            torch.cat([*psi_rows, *grad_rows]), [p.numel() for p in params]
-        )
+        if getattr(self.ansatz, "pointwise", False):
+            d_psi, d_grad = pointwise_jacobian(self.ansatz, params, self.quad_x)
+        else:
+            d_psi, d_grad = self._chunked_jacobian(params, chunk)
+        rows, lift = compress_columns(torch.cat([d_psi, d_grad]), [p.numel() for p in params])
         d_psi, d_grad = rows[:q], rows[q:]
         if self.projects:
             d_overlaps = (self.quad_w * self.lower_q).T @ d_psi  # ∂⟨ψ, ψ_j⟩/∂θ
             d_psi = d_psi - self.lower_q @ d_overlaps
             d_grad = d_grad - self.lower_dq.reshape(q * d, -1) @ d_overlaps
         return torch.cat([d_psi, d_grad]), lift
+
+    def _chunked_jacobian(
+        self, params: list[torch.Tensor], chunk: int
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """∂ψ/∂θ and ∂∇ψ/∂θ by batched backward passes over chunks of nodes (any ansatz)."""
+        psi_rows, grad_rows = [], []
+        for x in self.quad_x.split(chunk):
+            psi, grad = derivatives(self.ansatz, x, 1, create_graph=True)
+            rows = jacobian_rows(torch.cat([psi.reshape(-1), grad.reshape(-1)]), params)
+            psi_rows.append(rows[: x.shape[0]])
+            grad_rows.append(rows[x.shape[0] :])
+        return torch.cat(psi_rows), torch.cat(grad_rows)
 
     def check_nodal(self) -> Nodal:
         """ψ̃, ∇ψ̃, w, V, c at the check rule's nodes, no graph: E[ψ̃] of the network itself."""

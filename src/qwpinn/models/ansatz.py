@@ -4,58 +4,67 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import torch
 from torch import nn
 
+from qwpinn.models.cut_features import CutFeatures
 from qwpinn.numerics.grading import PieceMap
 
 
 class DirichletAnsatz(nn.Module):
-    """ψ(x) = 4(x−a)(b−x)/L² · g(x),  g = N_0(x̂) + Σ_j ((x − x_j)_+ / L)² N_j(x̂),
-    x̂ = (2x − a − b)/L.
+    """ψ(x) = Π_k 4(x_k−a_k)(b_k−x_k)/L_k² · g(x),  g = N_0(x̂) + Σ_f F_f(x) N_f(x̂),
+    x̂_k = (2x_k − a_k − b_k)/L_k.
 
-    ψ(a) = ψ(b) = 0 hold exactly for any network N (outputs N_0, N_1, ...). The optional
-    terms at the jumps x_j of V (``kinks``) are C¹ with a free jump of ψ'' and of every higher
-    derivative at x_j — the exact regularity of an eigenfunction of a step potential, which a
-    smooth network alone can only approximate. ``parity`` ±1 builds ψ(a + b − x) = ±ψ(x) in
-    exactly: g(x) ± g(a + b − x) (for potentials symmetric about the box centre).
+    ψ = 0 on every wall of the box [a_1, b_1] × … × [a_d, b_d] holds exactly for any network
+    N (outputs N_0, N_1, ...). The optional features F at the cuts of V (``kinks``: one list
+    of cuts per axis; a flat list in 1D; ``cut_features.CutFeatures``) are C¹ ramps
+    ((x_k − c)_+/L_k)², with a free jump of ∂²ψ/∂x_k² across the face x_k = c — the exact
+    regularity of an eigenfunction of a step potential, which a smooth network alone can only
+    approximate — and, with ``corners``, the r² ln r functions where cuts of two axes cross.
+    ``parity`` ±1 builds ψ(a + b − x) = ±ψ(x) in exactly: g(x) ± g(a + b − x) (for potentials
+    symmetric about the box centre).
     """
+
+    pointwise = True  # ψ at a point depends on that point alone: per-node Jacobians by vmap
 
     def __init__(
         self,
         net: nn.Module,
-        box: Sequence[float],
-        kinks: Sequence[float] = (),
+        box: Sequence[Any],
+        kinks: Sequence[Any] = (),
         parity: int = 0,
+        corners: bool = False,
     ) -> None:
         super().__init__()
         self.net = net
-        self.a, self.b = float(box[0]), float(box[1])
+        bounds = torch.tensor(box, dtype=torch.float64).reshape(-1, 2)
         self.parity = int(parity)
-        kinks = torch.tensor([float(k) for k in kinks], dtype=torch.float64).reshape(1, -1)
-        self.register_buffer("kinks", kinks)
+        self.register_buffer("lo", bounds[:, 0].reshape(1, -1))
+        self.register_buffer("hi", bounds[:, 1].reshape(1, -1))
+        self.features = CutFeatures(bounds, _kinks_by_axis(kinks, len(bounds)), corners)
 
     @property
     def outputs(self) -> int:
-        """Network outputs this ansatz consumes: 1 + one per kink."""
-        return 1 + self.kinks.shape[1]
+        """Network outputs this ansatz consumes: 1 + one per feature."""
+        return 1 + self.features.count
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        length = self.b - self.a
-        envelope = 4.0 * (x - self.a) * (self.b - x) / length**2
-        inner = self._inner(x)
+        lo, hi = self.lo.to(x.dtype), self.hi.to(x.dtype)
+        length = hi - lo
+        envelope = (4.0 * (x - lo) * (hi - x) / length**2).prod(dim=1, keepdim=True)
+        inner = self._inner(x, lo, hi)
         if self.parity:
-            inner = inner + self.parity * self._inner(self.a + self.b - x)
+            inner = inner + self.parity * self._inner(lo + hi - x, lo, hi)
         return envelope * inner
 
-    def _inner(self, x: torch.Tensor) -> torch.Tensor:
-        """g(x): the network, plus its kink terms."""
-        out = self.net((2.0 * x - self.a - self.b) / (self.b - self.a))
-        if self.kinks.shape[1] == 0:
+    def _inner(self, x: torch.Tensor, lo: torch.Tensor, hi: torch.Tensor) -> torch.Tensor:
+        """g(x): the network, plus its feature terms."""
+        out = self.net((2.0 * x - lo - hi) / (hi - lo))
+        if not self.features.count:
             return out
-        ramps = torch.relu(x - self.kinks.to(x.dtype)).div(self.b - self.a).square()
-        return out[:, :1] + (ramps * out[:, 1:]).sum(dim=1, keepdim=True)
+        return out[:, :1] + (self.features(x) * out[:, 1:]).sum(dim=1, keepdim=True)
 
 
 class DomainAnsatz(nn.Module):
@@ -157,3 +166,14 @@ def _ground_of_span(
     values = [math.sin(k * (x - lo)) if lo <= x <= hi else 0.0 for x in edges]
     slopes = [k * math.cos(k * (x - lo)) if lo <= x <= hi else 0.0 for x in edges]
     return values, slopes
+
+
+def _kinks_by_axis(kinks: Sequence[Any], dim: int) -> list[list[float]]:
+    """One list of cuts per axis (``kinks`` in 1D may also be a flat list of cuts)."""
+    if dim == 1 and all(not isinstance(k, Sequence) for k in kinks):
+        kinks = [kinks]
+    if not kinks:
+        return [[] for _ in range(dim)]
+    if len(kinks) != dim:
+        raise ValueError(f"kinks need one list of cuts per axis ({dim}), got {len(kinks)}")
+    return [[float(c) for c in axis] for axis in kinks]

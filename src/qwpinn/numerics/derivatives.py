@@ -61,3 +61,29 @@ def jacobian_rows(values: torch.Tensor, params: list[torch.Tensor]) -> torch.Ten
         ],
         dim=1,
     )
+
+
+def pointwise_jacobian(
+    module: torch.nn.Module, params: list[torch.Tensor], x: torch.Tensor, chunk: int = 1024
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """∂ψ(x_i)/∂θ (N × P) and ∂∇ψ(x_i)/∂θ (N·d × P, node-major) for a ``module`` whose value at
+    a point depends on that point alone: one reverse pass per node and output (``torch.func``
+    vmap of jacrev), not one per row of a chunk of nodes; θ: ``params``, in their order."""
+    names = {id(p): n for n, p in module.named_parameters()}
+    keys = [names[id(p)] for p in params]
+    theta = {k: p.detach() for k, p in zip(keys, params, strict=True)}
+
+    def value(weights: dict[str, torch.Tensor], point: torch.Tensor) -> torch.Tensor:
+        return torch.func.functional_call(module, weights, (point.reshape(1, -1),)).reshape(())
+
+    def rows(weights: dict[str, torch.Tensor], point: torch.Tensor) -> torch.Tensor:
+        slope = torch.func.grad(value, argnums=1)(weights, point)
+        return torch.cat([value(weights, point).reshape(1), slope])
+
+    per_node = torch.func.vmap(torch.func.jacrev(rows), in_dims=(None, 0))
+    blocks = []
+    for part in x.detach().split(chunk):
+        grads = per_node(theta, part)  # name -> (n, 1 + d, *shape)
+        blocks.append(torch.cat([grads[k].reshape(*grads[k].shape[:2], -1) for k in keys], 2))
+    full = torch.cat(blocks)  # (N, 1 + d, P)
+    return full[:, 0], full[:, 1:].reshape(-1, full.shape[2])

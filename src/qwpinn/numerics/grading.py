@@ -114,6 +114,26 @@ def sharp_spans(potential: Any) -> list[tuple[float, float, float, float]] | Non
     return spans
 
 
+def axis_maps(potential: Any) -> list[list[PieceMap]]:
+    """The panels of the quadrature along each axis: ``quadrature_maps`` in 1D; in d dims,
+    linear between the walls and the axis' ``cuts`` (where V jumps; none for a smooth V)."""
+    if potential.dim == 1:
+        return [quadrature_maps(potential)]
+    cuts = axis_cuts(potential)
+    return [linear_maps([a, *c, b]) for (a, b), c in zip(potential.bounds, cuts, strict=True)]
+
+
+def axis_cuts(potential: Any) -> list[list[float]]:
+    """The interior cuts of each axis, where V jumps: a d-dim potential's ``cuts`` (1D: the
+    breakpoints), else none."""
+    if potential.dim == 1:
+        return [list(potential.breakpoints)]
+    cuts = getattr(potential, "cuts", None)
+    if cuts is None:
+        return [[] for _ in range(potential.dim)]
+    return [[float(c) for c in axis] for axis in cuts]
+
+
 def linear_maps(cuts: Sequence[float]) -> list[PieceMap]:
     """Linear maps between consecutive cuts (the walls included)."""
     return [PieceMap(lo, hi) for lo, hi in zip(cuts[:-1], cuts[1:], strict=False)]

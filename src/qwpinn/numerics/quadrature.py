@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from qwpinn.numerics.grading import PieceMap, quadrature_maps
+from qwpinn.numerics.grading import PieceMap, axis_maps
 
 
 def mapped_rule(
@@ -80,8 +80,18 @@ class Quadrature:
 
 
 def problem_rules(potential: Any, nodes: int) -> tuple[Quadrature, Quadrature]:
-    """The training rule (``nodes`` per panel on the pieces of ``grading.quadrature_maps``) and
-    the check rule (2·nodes + 1 per panel: exact to twice the degree, no node shared)."""
-    maps = quadrature_maps(potential)
+    """The training rule (``nodes`` per panel and axis on the panels of ``grading.axis_maps``:
+    in d dims their tensor product, split at every axis' cuts) and the check rule
+    (2·nodes + 1 per panel and axis: exact to twice the degree, no node shared)."""
+    axes = axis_maps(potential)
     panels = potential.quadrature_panels
-    return Quadrature.on_maps(maps, nodes, panels), Quadrature.on_maps(maps, 2 * nodes + 1, panels)
+    return product_rule(axes, nodes, panels), product_rule(axes, 2 * nodes + 1, panels)
+
+
+def product_rule(axes: Sequence[Sequence[PieceMap]], nodes: int, panels: int = 1) -> Quadrature:
+    """∫ f dx_1 … dx_d ≈ Σ (Π_k w_k) f: the tensor product of each axis' composite rule
+    (``Quadrature.on_maps``), the first axis slowest; one cell per product of panels."""
+    rule = Quadrature.on_maps(axes[0], nodes, panels)
+    for maps in axes[1:]:
+        rule = rule.times(Quadrature.on_maps(maps, nodes, panels))
+    return rule

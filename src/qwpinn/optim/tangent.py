@@ -157,7 +157,10 @@ class TangentRitz(torch.optim.Optimizer):
         phi = phi - torch.outer(psi, overlap)
         dphi = dphi - torch.outer(dpsi, overlap)
         rows = torch.cat([w.sqrt().unsqueeze(1) * phi, wk.sqrt().unsqueeze(1) * dphi])
-        # rows = U Σ Vᵀ: V from the SVD of the tall rowsᵀ = V Σ Uᵀ (LAPACK's faster shape)
+        # rows = U Σ Vᵀ: V from the SVD of the tall rowsᵀ = V Σ Uᵀ (LAPACK's faster shape); with
+        # more rows than parameters (d > 1) from R of rows = QR first (same Σ, V; U never formed)
+        if rows.shape[0] > rows.shape[1]:
+            rows = torch.linalg.qr(rows, mode="r")[1]
         right, sigma, _ = torch.linalg.svd(rows.T, full_matrices=False)
         rcond = self.rcond or max(1e-10, 100.0 * torch.finfo(psi.dtype).eps)
         basis = right[:, sigma > rcond * sigma[0]]

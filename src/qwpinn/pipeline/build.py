@@ -13,12 +13,13 @@ import torch
 from hydra.errors import InstantiationException
 from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
+from torch import nn
 
 from qwpinn.errors import ConfigError, integer_at_least, one_of
 from qwpinn.lightning.module import EigenModule
 from qwpinn.methods.eigen import EigenState
 from qwpinn.models.ansatz import DirichletAnsatz, DomainAnsatz
-from qwpinn.numerics.grading import domain_maps, kinetic_on, quadrature_maps, sharp_spans
+from qwpinn.numerics.grading import axis_cuts, axis_maps, domain_maps, kinetic_on, sharp_spans
 from qwpinn.numerics.quadrature import problem_rules
 from qwpinn.optim.phases import GradientPhase, PlateauStop
 
@@ -33,7 +34,7 @@ def build_module(
     state = EigenState(
         build_ansatz(cfg, potential, n),
         potential,
-        problem_rules(potential, int(cfg.quadrature_nodes)),
+        problem_rules(potential, nodes_per_panel(cfg, potential.dim)),
         energy_init,
         lower,
         cfg.excited.orthogonality,
@@ -42,6 +43,12 @@ def build_module(
     plateau = PlateauStop(cfg.optimizer.stop_tol, cfg.optimizer.stop_window)
     every = cfg.trainer.log_every_n_steps
     return EigenModule(state, objective, build_phases(cfg, potential), plateau, every)
+
+
+def nodes_per_panel(cfg: DictConfig, dim: int) -> int:
+    """Gauss–Legendre nodes per panel (and axis): ``quadrature_nodes`` in 1D,
+    ``quadrature_nodes_nd[d − 2]`` in d = 2, 3 (a cell holds their d-th power)."""
+    return int(cfg.quadrature_nodes if dim == 1 else cfg.quadrature_nodes_nd[dim - 2])
 
 
 def build_phases(cfg: DictConfig, potential: Any) -> list[Any]:
@@ -64,10 +71,11 @@ def build_phases(cfg: DictConfig, potential: Any) -> list[Any]:
 
 def adam_steps(cfg: DictConfig, potential: Any) -> int:
     """``optimizer.adam_steps_pieces`` (when set) for the domain ansatz on a V with sharp jumps
-    (piecewise constant, or layers tilted by a field), whose start is close enough for
-    TangentRitz alone; else ``optimizer.adam_steps``."""
+    (1D pieces, layers tilted by a field, or a d-dim grid of cells), whose start is close enough
+    for TangentRitz alone; else ``optimizer.adam_steps``."""
     pieces = cfg.optimizer.adam_steps_pieces
-    on_pieces = sharp_spans(potential) is not None and cfg.ansatz.kind == "domain"
+    sharp = sharp_spans(potential) is not None or getattr(potential, "jumps_on_cuts", False)
+    on_pieces = sharp and cfg.ansatz.kind == "domain"
     return int(pieces if pieces is not None and on_pieces else cfg.optimizer.adam_steps)
 
 
@@ -90,7 +98,9 @@ def steps_per_batch(cfg: DictConfig) -> int:
 
 
 def build_ansatz(cfg: DictConfig, potential: Any, n: int) -> torch.nn.Module:
-    """State n's trial ψ: one net on the box (``dirichlet``) or one per piece (``domain``)."""
+    """State n's trial ψ: one net on the box (``dirichlet``) or one per piece (``domain``); in
+    d > 1 ``domain`` is the product ansatz with kink terms at every cut of V (C¹ across its
+    faces, ∂²ψ free to jump there, as the domain ansatz is in 1D)."""
     kind = one_of("ansatz.kind", cfg.ansatz.kind, ANSATZ_KINDS)
     parity = parity_of(cfg.ansatz.parity, n, potential)
     if kind == "domain":
@@ -100,40 +110,55 @@ def build_ansatz(cfg: DictConfig, potential: Any, n: int) -> torch.nn.Module:
         if width is not None:
             integer_at_least("ansatz.width", width)
         sizes = {} if width is None else {"width": width}
+        if potential.dim > 1:
+            return _product_ansatz(cfg, potential, True, parity, sizes)
         maps = domain_maps(potential)
         nets = [build("arch", cfg.arch, in_features=1, out_features=1, **sizes) for _ in maps]
         spans = [(m.left, m.right) for m in maps]
         return DomainAnsatz(nets, maps, parity, kinetic_on(potential, spans))
-    maps = domain_maps(potential)
-    if len(set(kinetic_on(potential, [(m.left, m.right) for m in maps]))) > 1:
+    if potential.dim == 1 and len(set(kinetic_on(potential, potential.pieces or []))) > 1:
         raise ConfigError(
             "ansatz.kind",
             kind,
             "cannot follow the jump of ψ' where the mass steps: use ansatz=domain",
         )
-    if any(m.scale is not None for m in quadrature_maps(potential)):
+    if any(m.scale is not None for maps in axis_maps(potential) for m in maps):
         raise ConfigError(
             "ansatz.kind", kind, "cannot follow ψ across a barrier this wide: use ansatz=domain"
         )
-    kinks = potential.breakpoints if cfg.ansatz.kinks else ()
-    if kinks and parity:  # g(x) ± g(a+b−x) needs the mirrored kinks too
-        kinks = sorted({*kinks, *(potential.box[0] + potential.box[1] - k for k in kinks)})
-    net = build("arch", cfg.arch, in_features=potential.dim, out_features=1 + len(kinks))
-    return DirichletAnsatz(net, potential.box, kinks, parity)
+    return _product_ansatz(cfg, potential, bool(cfg.ansatz.kinks), parity, {})
+
+
+def _product_ansatz(
+    cfg: DictConfig, potential: Any, kinks: bool, parity: int, sizes: dict[str, Any]
+) -> Any:
+    """One ``arch`` net (its ``sizes`` overridden) on the whole box under the wall envelope,
+    with a ramp at every cut of every axis and a corner function where cuts of two axes cross
+    when ``kinks`` (and at their mirror images with ``parity``)."""
+    bounds = potential.bounds
+    cuts = axis_cuts(potential) if kinks else [[] for _ in bounds]
+    if parity:  # g(x) ± g(a+b−x) needs the mirrored kinks too
+        cuts = [
+            sorted({*c, *(a + b - k for k in c)}) for (a, b), c in zip(bounds, cuts, strict=True)
+        ]
+    psi = DirichletAnsatz(nn.Identity(), bounds.tolist(), cuts, parity, corners=kinks)
+    psi.net = build("arch", cfg.arch, in_features=potential.dim, out_features=psi.outputs, **sizes)
+    return psi
 
 
 PARITIES = {None: 0, "even": 1, "odd": -1}
 
 
 def parity_of(choice: str | None, n: int, potential: Any) -> int:
-    """+1 (even), −1 (odd) or 0 for state n; ``alternate`` gives even, odd, even, ..."""
+    """+1 (even), −1 (odd) or 0 for state n; ``alternate`` gives even, odd, even, ... (in d
+    dims: under the inversion x → a + b − x through the box centre)."""
     one_of("ansatz.parity", choice, (*PARITIES, "alternate"))
     if choice == "alternate":
         choice = "even" if n % 2 else "odd"
     if choice is not None:
-        a, b = potential.box
-        x = a + (b - a) * (np.arange(997) + 0.5) / 997  # off any jump of a symmetric step
-        if not np.allclose(potential(x), potential(a + b - x), rtol=1e-12, atol=1e-12):
+        lo, hi = potential.bounds[:, 0], potential.bounds[:, 1]
+        x = lo + (hi - lo) * np.random.default_rng(0).random((997, potential.dim))  # off jumps
+        if not np.allclose(potential(x), potential(lo + hi - x), rtol=1e-12, atol=1e-12):
             raise ConfigError(
                 "ansatz.parity", choice, "needs a potential symmetric about the box centre"
             )

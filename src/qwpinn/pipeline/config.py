@@ -272,6 +272,7 @@ class RunConf:
     seed: int = MISSING
     energy_init: Optional[float] = MISSING  # noqa: UP045
     quadrature_nodes: int = MISSING
+    quadrature_nodes_nd: list[int] = MISSING  # per panel and axis in 2D, 3D
     torch_threads: int = MISSING
     ckpt_path: Optional[str] = MISSING  # noqa: UP045
     inject_nan_at_step: Optional[int] = MISSING  # noqa: UP045
@@ -325,6 +326,11 @@ def validate(cfg: DictConfig) -> None:
     if OmegaConf.select(cfg, "state") is not None:
         _integer(cfg, "state", minimum=1)
     _integer(cfg, "quadrature_nodes", minimum=2)
+    nd = OmegaConf.select(cfg, "quadrature_nodes_nd")
+    if len(nd) != 2 or not all(isinstance(n, int) and n >= 2 for n in nd):
+        raise ConfigError(
+            "quadrature_nodes_nd", list(nd), "must be [nodes 2D, nodes 3D], each >= 2"
+        )
     if OmegaConf.select(cfg, "arch.width") is not None:  # ansatz=domain sets its own width
         _integer(cfg, "arch.width", minimum=1)
     _integer(cfg, "torch_threads", minimum=1)

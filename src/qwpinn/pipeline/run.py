@@ -108,9 +108,6 @@ def _train(cfg: DictConfig, out: Path, states: list[EigenState]) -> dict[str, An
     potential = build("potential", cfg.potential)
     if getattr(potential, "time_dependent", False):
         raise ConfigError("potential", potential.name, "V(x, t) needs task=evolve")
-    if potential.dim != 1:
-        box = OmegaConf.to_container(cfg.potential.box)
-        raise ConfigError("potential.box", box, "must be one interval [a, b]: training is 1D")
     try:
         check_contrast(potential)
     except ConfigError as err:
