@@ -18,13 +18,9 @@ def sample_wavefunctions(top: Any, spectrum: Any, points: int) -> dict[str, np.n
     a, b = top.potential.box
     x = np.linspace(a, b, points)
     xt = torch.as_tensor(x, dtype=top.quad_x.dtype, device=top.quad_x.device).reshape(-1, 1)
-    psi, ref, energies = [], [], []
+    psi, ref = aligned_states(top, spectrum, xt)
+    energies = []
     for state in [*top.lower, top]:
-        scale = norm_squared(state.psi(state.quad_x), state.quad_w).rsqrt()
-        values = (state.psi(xt) * scale).cpu().numpy().ravel()
-        exact = spectrum.psi_at(state.n, x)
-        psi.append(values if np.dot(values, exact) >= 0 else -values)
-        ref.append(exact)
         with torch.enable_grad():  # ∇ψ by autograd
             energies.append(float(state.check_nodal().energy().item()))
     return {
@@ -35,6 +31,21 @@ def sample_wavefunctions(top: Any, spectrum: Any, points: int) -> dict[str, np.n
         "energy": np.array(energies),
         "v": np.asarray(top.potential(x), dtype=float),
     }
+
+
+@torch.no_grad()
+def aligned_states(top: Any, spectrum: Any, at: torch.Tensor) -> tuple[list, list]:
+    """ψ of states 1..n (the module and its lower states) at the points ``at`` (N, d),
+    normalized on the training rule and signed to overlap ψ_ref ≥ 0, and ψ_ref there."""
+    points = at.cpu().numpy()
+    psi, ref = [], []
+    for state in [*top.lower, top]:
+        scale = norm_squared(state.psi(state.quad_x), state.quad_w).rsqrt()
+        values = (state.psi(at) * scale).cpu().numpy().ravel()
+        exact = spectrum.psi_at(state.n, points[:, 0] if points.shape[1] == 1 else points)
+        psi.append(values if np.dot(values, exact) >= 0 else -values)
+        ref.append(exact)
+    return psi, ref
 
 
 def plot_wavefunctions(data: dict[str, np.ndarray], title: str) -> Any:

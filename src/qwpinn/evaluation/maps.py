@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from qwpinn.methods.energy import norm_squared
+from qwpinn.evaluation.figures import aligned_states
 
 MAP_POINTS = 101  # samples per axis of a map
 CONTOURS = 4  # contour lines of V between its least and greatest value on the map
@@ -25,13 +25,7 @@ def sample_maps(top: Any, spectrum: Any, points: int = MAP_POINTS) -> dict[str, 
     z = np.array([0.5 * bounds[2].sum()]) if len(bounds) == 3 else np.array([])
     plane = np.stack(columns + [np.full(points * points, c) for c in z], axis=1)
     at = torch.as_tensor(plane, dtype=top.quad_x.dtype, device=top.quad_x.device)
-    psi, ref = [], []
-    for state in [*top.lower, top]:
-        scale = norm_squared(state.psi(state.quad_x), state.quad_w).rsqrt()
-        values = (state.psi(at) * scale).cpu().numpy().ravel()
-        exact = spectrum.psi_at(state.n, plane)
-        psi.append(values if np.dot(values, exact) >= 0 else -values)
-        ref.append(exact)
+    psi, ref = aligned_states(top, spectrum, at)
     shape = (len(psi), points, points)
     return {
         "x": x,

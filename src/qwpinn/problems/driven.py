@@ -2,41 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-from qwpinn.errors import ConfigError, finite_number, integer_at_least
-from qwpinn.problems.base import Potential
-from qwpinn.problems.expression import compile_formula
+from qwpinn.errors import ConfigError
+from qwpinn.problems.potentials import Expression
 
 FINITE_CHECK = (1001, 11)  # x and t samples where the formula must be finite
 
 
-class DrivenExpression(Potential):
+class DrivenExpression(Expression):
     """V(x, t) from a formula in x and t with named parameters, e.g.
     ``v0*(x-0.5)**2*(1 + a*sin(omega*t))`` (no eval); as a static potential it is V(x, 0)."""
 
     name = "driven"
     time_dependent = True
+    time_names = ("t",)
 
-    def __init__(
-        self,
-        box: Sequence[Any],
-        formula: str,
-        params: Mapping[str, float] | None,
-        energy: str,
-        panels: int,
-        name: str,
-    ) -> None:
-        super().__init__(box, energy)
+    def refuse_non_finite(self) -> None:
+        """One ConfigError line unless the box is 1D and V is finite on it for t in [0, 1]."""
         if self.dim != 1:
-            raise ConfigError("box", box, "must be [a, b]: V(x, t) is 1D")
-        params = {k: finite_number(f"params.{k}", v) for k, v in dict(params or {}).items()}
-        self.quadrature_panels = integer_at_least("panels", panels)
-        self.formula, self.params, self.name = formula, params, str(name)
-        self._v = compile_formula(formula, params, 1, extra=("t",))
+            raise ConfigError("box", self.domain.tolist(), "must be [a, b]: V(x, t) is 1D")
         self.check_finite(np.linspace(0.0, 1.0, FINITE_CHECK[1]))
 
     def check_finite(self, times: Any) -> None:

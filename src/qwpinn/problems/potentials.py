@@ -24,6 +24,7 @@ class Expression(Potential):
     box sets d and so which of x, y, z the formula may use (no eval)."""
 
     name = "expression"
+    time_names: tuple[str, ...] = ()  # further names a formula may use (t for V(x, t))
 
     def __init__(
         self,
@@ -38,11 +39,14 @@ class Expression(Potential):
         params = {k: finite_number(f"params.{k}", v) for k, v in dict(params or {}).items()}
         self.quadrature_panels = integer_at_least("panels", panels)
         self.formula, self.params, self.name = formula, params, str(name)
-        self._v = compile_formula(formula, params, self.dim)
-        samples = self(self.domain.grid(FINITE_CHECK[self.dim]))
-        if not np.all(np.isfinite(samples)):
+        self._v = compile_formula(formula, params, self.dim, extra=self.time_names)
+        self.refuse_non_finite()
+
+    def refuse_non_finite(self) -> None:
+        """One ConfigError line unless V is finite on a grid of the box."""
+        if not np.all(np.isfinite(self(self.domain.grid(FINITE_CHECK[self.dim])))):
             box = self.domain.tolist()
-            raise ConfigError("formula", formula, f"must be finite on the box {box}")
+            raise ConfigError("formula", self.formula, f"must be finite on the box {box}")
 
     def v_of(self, *coords: Any) -> Any:
         """V at the coordinate columns (numpy arrays or torch tensors)."""
