@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -26,6 +27,12 @@ HYPOTHESIS_HOME = Path(tempfile.gettempdir()) / "qwpinn-hypothesis"
 set_hypothesis_home_dir(HYPOTHESIS_HOME)
 settings.register_profile("qwpinn", derandomize=True, database=None)
 settings.load_profile("qwpinn")
+
+# Two workers share the cores (pyproject's `-n 2`): one thread each, for torch here and for
+# the BLAS of every subprocess a test launches.
+if "PYTEST_XDIST_WORKER" in os.environ:
+    os.environ["OMP_NUM_THREADS"] = "1"
+    torch.set_num_threads(1)
 
 
 def compose_config(output_dir: Path, *overrides: str) -> DictConfig:

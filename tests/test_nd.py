@@ -98,7 +98,7 @@ def test_box_2d_trains_to_its_exact_levels_and_a_degenerate_pair_is_ok(tmp_path)
         "potential=empty_box",
         "n_states=3",
         "optimizer.adam_steps=80",
-        "trainer.max_steps=110",
+        "trainer.max_steps=140",
         "ansatz.width=8",
     )
     exact = math.pi**2 * np.array([2.0, 5.0, 5.0])
