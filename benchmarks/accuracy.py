@@ -1,6 +1,8 @@
 """Energy error against wall time: qwpinn's default against the paper recipe (and DeepXDE).
 
     python benchmarks/accuracy.py [--seeds 5] [--budget 30] [--deepxde]
+    python benchmarks/accuracy.py --potentials square_well --budget 180 --deepxde \
+        --out benchmarks/results/accuracy_2d.md
 
 For the finite well and the barrier and each seed, one thread, the arms alternate (their
 order flips with the seed) and each gets the same wall-clock budget:
@@ -23,6 +25,9 @@ order flips with the seed) and each gets the same wall-clock budget:
 * ``DeepXDE`` (``--deepxde``, when ``import deepxde`` works) — the paper recipe written
   in DeepXDE (PyTorch backend, trainable E, resampled points every step).
 
+In 2D and 3D (e.g. ``--potentials square_well``) the arms are qwpinn's default, the paper
+recipe (its Laplacian by autograd, the same hard walls Π(x_k − a_k)(b_k − x_k)) and DeepXDE.
+
 Every arm records its energy history (``qwpinn.lightning.callbacks.EnergyHistory``; time from the
 first training step, setup excluded). The table gives, per method, the median over seeds of
 the time until |E − E_ref|/E_ref stays below 1e-3 … 1e-9 (a seed that never gets there
@@ -30,8 +35,9 @@ counts as infinite; "—" when that is the median; (k/n): seeds that got there),
 L-BFGS step is up to 20 loss evaluations, a TangentRitz step one Jacobian and SVD, an Adam
 step one loss evaluation), the median
 error at the budget, ψ L2 at the end, and the paper recipe's error at the budget divided
-by the method's. Last, the finite-difference reference: the time of the coarsest
-Richardson-extrapolated mesh sequence whose E_1 is within 1e-10 of the exact root.
+by the method's. Last, the reference: in 1D the time of the coarsest Richardson-extrapolated
+finite-difference mesh sequence whose E_1 is within 1e-10 of the exact root; in d > 1 the time
+of ``reference.solve`` for E_1 and its own measured accuracy.
 """
 
 from __future__ import annotations
@@ -59,7 +65,7 @@ import provenance  # noqa: E402
 from conftest import compose_config  # noqa: E402
 from qwpinn import reference  # noqa: E402
 from qwpinn.lightning.callbacks import EnergyHistory, evaluate_state  # noqa: E402
-from qwpinn.numerics.quadrature import gauss_legendre  # noqa: E402
+from qwpinn.numerics.quadrature import problem_rules  # noqa: E402
 from qwpinn.pipeline.build import build, build_datamodule, build_module  # noqa: E402
 from qwpinn.pipeline.run import run  # noqa: E402
 
@@ -86,15 +92,17 @@ def main() -> None:
     parser.add_argument("--budget", type=float, default=30.0, help="wall seconds per run")
     parser.add_argument("--deepxde", action="store_true", help="add DeepXDE if importable")
     parser.add_argument("--paper-energy-init", type=float, default=0.8, help="E0 / E_ref")
+    parser.add_argument("--potentials", default=",".join(POTENTIALS), help="comma-separated")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/accuracy.md")
     provenance.add_option(parser)
     args = parser.parse_args()
     header = provenance.stamp(args.allow_dirty)
     torch.set_num_threads(1)
     deepxde_note = _deepxde_missing() if args.deepxde else "not run (--deepxde not given)"
+    names = tuple(args.potentials.split(","))
     sections, raw = [], {}
     with tempfile.TemporaryDirectory() as tmp:
-        for name in POTENTIALS:
+        for name in names:
             runs = measure(
                 Path(tmp) / name,
                 name,
@@ -105,21 +113,18 @@ def main() -> None:
             )
             raw[name] = {method: [_summary(o, args.budget) for o in out] for method, out in runs}
             sections.append(f"### {name}\n\n{_table(runs, args.budget, deepxde_note)}")
-    fd = [
-        fd_reference(build("potential", _config(Path("."), name).potential)) for name in POTENTIALS
-    ]
+    fd = [reference_cost(build("potential", _config(Path("."), name).potential)) for name in names]
     text = "\n\n".join(
         [
             f"{args.seeds} seeds, budget {args.budget:g} s per run, one thread, arms alternated; "
             f"paper recipe and DeepXDE start at E = {args.paper_energy_init:g}·E_ref.",
             *sections,
-            "### Finite-difference reference (E_1 within 1e-10 of the exact root)\n\n"
-            + _fd_table(POTENTIALS, fd),
+            "### The reference's own time and accuracy (E_1)\n\n" + _fd_table(names, fd),
         ]
     )
     print(text)
     provenance.write(args.out, text, header)
-    raw["fd_reference"] = dict(zip(POTENTIALS, fd, strict=True))
+    raw["reference"] = dict(zip(names, fd, strict=True))
     provenance.write_json(args.out.with_suffix(".json"), raw, header)
 
 
@@ -129,10 +134,11 @@ def measure(
     """Every arm on one potential for each seed; the arms' order flips with the seed."""
     arms: dict[str, Callable[[Path, int], Outcome]] = {
         "qwpinn default": lambda d, s: qwpinn_arm(d, name, s, budget),
-        "qwpinn optimizer=adam_lbfgs": lambda d, s: qwpinn_arm(d, name, s, budget, *LBFGS),
-        "qwpinn ansatz=dirichlet": lambda d, s: qwpinn_arm(d, name, s, budget, *ONE_NET),
-        "paper recipe": lambda d, s: paper_arm(d, name, s, budget, paper_init),
     }
+    if build("potential", _config(tmp, name).potential).dim == 1:
+        arms["qwpinn optimizer=adam_lbfgs"] = lambda d, s: qwpinn_arm(d, name, s, budget, *LBFGS)
+        arms["qwpinn ansatz=dirichlet"] = lambda d, s: qwpinn_arm(d, name, s, budget, *ONE_NET)
+    arms["paper recipe"] = lambda d, s: paper_arm(d, name, s, budget, paper_init)
     if with_deepxde:
         arms["DeepXDE"] = lambda d, s: deepxde_arm(name, s, budget, paper_init)
     runs: dict[str, list[Outcome]] = {label: [] for label in arms}
@@ -178,7 +184,7 @@ def paper_arm(tmp: Path, name: str, seed: int, budget: float, init: float) -> Ou
     state, loss = module.state, module.loss
     state.materialize(with_energy=True)  # quadrature, V and E0 in the module's precision
     (adam,) = module.configure_optimizers()
-    loader = build_datamodule(cfg, potential.box, seed).train_dataloader()
+    loader = build_datamodule(cfg, potential.bounds.tolist(), seed).train_dataloader()
     points = (one for batch in loader for one in batch)  # one N×1 set per step
     history = EnergyHistory(spectrum.energies[0])
     start, step = time.perf_counter(), 0
@@ -194,24 +200,35 @@ def paper_arm(tmp: Path, name: str, seed: int, budget: float, init: float) -> Ou
 
 
 def deepxde_arm(name: str, seed: int, budget: float, init: float) -> Outcome:
-    """The paper recipe in DeepXDE: ψ = (x−a)(b−x)·FNN(x), trainable E, ∫ψ² ≈ L·mean(ψ²)
-    over the resampled points (DeepXDE has no quadrature term)."""
+    """The paper recipe in DeepXDE: ψ = Π_k (x_k−a_k)(b_k−x_k)·FNN(x), trainable E,
+    ∫ψ² ≈ |Ω|·mean(ψ²) over the resampled points (DeepXDE has no quadrature term)."""
     import deepxde as dde
 
     potential = build("potential", _config(Path("."), name).potential)
     spectrum = reference.solve(potential, 1)
-    a, b = potential.box
+    lower, upper = (np.asarray(potential.bounds, dtype=float)[:, k] for k in (0, 1))
+    dim, volume = len(lower), float(np.prod(upper - lower))
     dde.config.set_random_seed(seed)
     energy = dde.Variable(init * float(spectrum.energies[0]))
 
     def pde(x: torch.Tensor, psi: torch.Tensor) -> list[torch.Tensor]:
-        residual = -dde.grad.hessian(psi, x) + (potential(x) - energy) * psi
-        norm = (b - a) * psi.square().mean() - 1.0
+        laplacian = sum(dde.grad.hessian(psi, x, i=k, j=k) for k in range(dim))
+        residual = -laplacian + (potential(x) - energy) * psi
+        norm = volume * psi.square().mean() - 1.0
         return [residual, norm.expand_as(psi)]
 
-    net = dde.nn.FNN([1, 64, 64, 64, 1], "tanh", "Glorot normal")
-    net.apply_output_transform(lambda x, y: (x - a) * (b - x) * y)
-    data = dde.data.PDE(dde.geometry.Interval(a, b), pde, [], num_domain=1024, num_boundary=0)
+    def walls(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        ends = [(x[:, k : k + 1] - lower[k]) * (upper[k] - x[:, k : k + 1]) for k in range(dim)]
+        return math.prod(ends) * y
+
+    geometry = (
+        dde.geometry.Interval(lower[0], upper[0])
+        if dim == 1
+        else dde.geometry.Hypercube(lower.tolist(), upper.tolist())
+    )
+    net = dde.nn.FNN([dim, 64, 64, 64, 1], "tanh", "Glorot normal")
+    net.apply_output_transform(walls)
+    data = dde.data.PDE(geometry, pde, [], num_domain=1024, num_boundary=0)
     model = dde.Model(data, net)
     model.compile("adam", lr=1e-3, loss_weights=[1.0, 1000.0], external_trainable_variables=energy)
     history = EnergyHistory(spectrum.energies[0])
@@ -228,11 +245,11 @@ def deepxde_arm(name: str, seed: int, budget: float, init: float) -> Outcome:
 
     resample = dde.callbacks.PDEPointResampler(period=1)
     model.train(iterations=10**9, callbacks=[resample, Budget()], display_every=10**9)
-    nodes = gauss_legendre(potential.box, potential.breakpoints, 64)
-    x, w = (np.asarray(t) for t in nodes)
-    psi = model.predict(x.reshape(-1, 1)).ravel()
+    _, check = problem_rules(potential, 16)
+    x, w = check.nodes, check.weights
+    psi = model.predict(x).ravel()
     psi = psi / math.sqrt(float(np.sum(w * psi**2)))
-    ref = spectrum.psi_at(1, x)
+    ref = spectrum.psi_at(1, x if dim > 1 else x[:, 0])
     psi_l2 = math.sqrt(float(np.sum(w * (np.sign(np.sum(w * psi * ref)) * psi - ref) ** 2)))
     return history, psi_l2
 
@@ -245,6 +262,16 @@ def _deepxde_missing() -> str | None:
     except ImportError as err:
         return f"not run: `import deepxde` failed ({err})"
     return None
+
+
+def reference_cost(potential: Any) -> dict[str, Any]:
+    """The reference's E_1: in 1D ``fd_reference``; in d > 1 ``reference.solve``'s time (median
+    of 3) and its own measured accuracy."""
+    if potential.dim == 1:
+        return fd_reference(potential)
+    seconds = _median_time(lambda: reference.solve(potential, 1), repeats=3)
+    spectrum = reference.solve(potential, 1)
+    return {"method": spectrum.method, "seconds": seconds, "accuracy": spectrum.accuracy[0]}
 
 
 def fd_reference(potential: Any, target: float = FD_TARGET) -> dict[str, Any]:
@@ -335,14 +362,20 @@ def _time_cell(values: list[dict[str, float | None]]) -> str:
 
 def _fd_table(names: tuple[str, ...], results: list[dict[str, Any]]) -> str:
     lines = [
-        "| potential | finest mesh [cells] | FD + Richardson [ms] | rel. error | exact root [ms] |",
+        "| potential | method | time [ms] | rel. error of E_1 | exact root [ms] |",
         "|---|---|---|---|---|",
     ]
     for name, r in zip(names, results, strict=True):
+        if "accuracy" in r:
+            lines.append(
+                f"| {name} | {r['method']} | {1e3 * r['seconds']:.1f} "
+                f"| {r['accuracy']:.1e} (measured) | — |"
+            )
+            continue
         error = f"{r['rel_error']:.1e}" + ("" if r["reached"] else " (not reached)")
         lines.append(
-            f"| {name} | {r['finest_cells']} | {1e3 * r['seconds']:.1f} | {error} "
-            f"| {1e3 * r['exact_root_seconds']:.2f} |"
+            f"| {name} | FD + Richardson, {r['finest_cells']} cells | {1e3 * r['seconds']:.1f} "
+            f"| {error} | {1e3 * r['exact_root_seconds']:.2f} |"
         )
     return "\n".join(lines)
 
