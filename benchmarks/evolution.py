@@ -34,15 +34,15 @@ CASES = [  # (label, overrides)
             "evolve.coefficients=[1.0,1.0]",
             "evolve.reference.modes=8",
             "arch.width=8",
-            "arch.depth=1",
+            "arch.bandwidth=8",
             "method.panels=2",
         ],
     ),
-    ("packet k0 = 0, t_end 0.002", ["experiment=packet_well", "evolve.k0=0", "evolve.t_end=0.002"]),
-    ("packet k0 = 40, t_end 0.002", ["experiment=packet_well", "evolve.t_end=0.002"]),
+    ("packet k0 = 0, t_end 0.02", ["experiment=packet_well", "evolve.k0=0"]),
+    ("packet k0 = 40, t_end 0.02", ["experiment=packet_well"]),
     ("tunnelling (barrier)", ["experiment=tunnelling"]),
 ]
-SPACETIME = ["method=spacetime", "arch.width=32", "arch.depth=3"]
+SPACETIME = ["method=spacetime", "arch=mlp", "arch.width=32", "arch.depth=3"]
 HEADER = (
     "| case | method | l2_error | norm drift | transmission error | wall [s] |",
     "|---|---|---|---|---|---|",
