@@ -25,19 +25,7 @@ from conftest import compose_config  # noqa: E402
 from qwpinn.pipeline.run import run  # noqa: E402
 
 QUIET = ["~logger", "trainer.enable_progress_bar=false"]
-CASES = [  # (label, overrides)
-    (
-        "(ψ1 + ψ2)/√2, t_end 0.02",
-        [
-            "task=evolve",
-            "evolve.initial=states",
-            "evolve.coefficients=[1.0,1.0]",
-            "evolve.reference.modes=8",
-            "arch.width=8",
-            "arch.bandwidth=8",
-            "method.panels=2",
-        ],
-    ),
+CASES = [  # (label, overrides); Gaussian packets: the space-time PINN takes no other ψ0
     ("packet k0 = 0, t_end 0.02", ["experiment=packet_well", "evolve.k0=0"]),
     ("packet k0 = 40, t_end 0.02", ["experiment=packet_well"]),
     ("tunnelling (barrier)", ["experiment=tunnelling"]),
