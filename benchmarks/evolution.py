@@ -70,7 +70,7 @@ def row(label: str, method: str, results: dict) -> str:
     transmission = "-" if moved is None else f"{moved:.1e}"
     return (
         f"| {label} | {method} | {e['l2_error']:.2e} | {e['norm_drift']:.1e} | {transmission} "
-        f"| {e['method_wall_time_s']:.0f} |"
+        f"| {e['method_wall_time_s']:.1f} |"
     )
 
 
