@@ -3,9 +3,10 @@
     python benchmarks/evolution.py [--out benchmarks/results/evolution.md] [--allow-dirty]
 
 Serial, one thread. Per case, method=galerkin runs first with the overrides shown; then
-method=spacetime (its own arch and method settings) gets the same wall time (method.max_time_s = galerkin's method wall time, the
-reference excluded). Reports the relative space–time L2 error against the reference, the norm
-drift, the transmission error (barrier) and the wall time of each.
+method=spacetime (its own arch and method settings) gets the same wall time
+(method.max_time_s = galerkin's method wall time, the reference excluded). Reports the
+relative space–time L2 error against the reference, the norm drift, the transmission error
+(barrier) and the wall time of each.
 """
 
 from __future__ import annotations

@@ -42,7 +42,8 @@ def test_the_output_layer_march_follows_a_moving_packet_and_keeps_its_norm() -> 
     packet = GaussianPacket(0.4, 0.05, 40.0)
     assert fit_initial(state, packet(state.x), 20, 1e-7) < 1e-7
     features = FeatureGalerkin(state, state.theta, 100.0)
-    solver = DOP853(features.velocity, 0.0, features.coefficients(state.theta), 0.002, rtol=1e-9, atol=1e-11)
+    start = features.coefficients(state.theta)
+    solver = DOP853(features.velocity, 0.0, start, 0.002, rtol=1e-9, atol=1e-11)
     while solver.status == "running":
         solver.step()
     fine = Quadrature.on_maps(linear_maps([0.0, 1.0]), 64, 16)

@@ -12,6 +12,7 @@ sorted by energy (``galerkin_energy``: s_j > rcond·s_1, the stiff ones filtered
 makes Re⟨ψ, ∂ψ/∂θ·θ̇⟩ = 0, so the norm is constant up to the integrator. The march of the
 output layer alone (the hidden features as fitted) is ``galerkin_features``.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable

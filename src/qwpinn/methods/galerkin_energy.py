@@ -14,8 +14,12 @@ smooth in θ (a hard cut that moves with θ makes an adaptive integrator reject 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from qwpinn.methods.galerkin import Tangent
 
 POWER = 8  # the filter's steepness: f(2 E_c) = 1/257
 
@@ -28,15 +32,14 @@ class EnergyBasis:
     energies: np.ndarray
 
     @classmethod
-    def of(cls, tangent: object, weights: np.ndarray, v: np.ndarray, rcond: float) -> EnergyBasis:
+    def of(cls, tangent: Tangent, weights: np.ndarray, v: np.ndarray, rcond: float) -> EnergyBasis:
         """The basis of a ``galerkin.Tangent`` on the rule ``weights`` with V = ``v`` at the
         nodes."""
         keep = tangent.s > rcond * tangent.s[0]
         scaled = tangent.vt[keep].T / tangent.s[keep]
         phi, dphi = tangent.jac @ scaled, tangent.djac @ scaled
-        stiffness = np.real(
-            dphi.conj().T @ (weights[:, None] * dphi) + phi.conj().T @ ((weights * v)[:, None] * phi)
-        )
+        kinetic = dphi.conj().T @ (weights[:, None] * dphi)
+        stiffness = np.real(kinetic + phi.conj().T @ ((weights * v)[:, None] * phi))
         energies, vectors = np.linalg.eigh(stiffness)
         return cls(scaled @ vectors, energies)
 
