@@ -30,7 +30,7 @@ def test_the_energy_basis_of_the_output_layer_holds_the_levels_of_the_well() -> 
     """V = 0 on [0, 1]: the lowest E_j are (nπ)², each twice (ψ_n and iψ_n), from above."""
     state = sine_state(32, 24.0)
     tangent = state.tangent(state.theta, state.output)
-    energies = EnergyBasis.of(tangent, state.w, 0.0 * state.w, state.rcond).energies
+    energies = EnergyBasis.of(tangent, state.w, 0.0 * state.w, state.rcond, 0.0).energies
     exact = np.repeat((np.pi * np.arange(1, 4)) ** 2, 2)
     assert np.all(energies[:6] >= exact * (1 - 1e-12))
     assert np.allclose(energies[:6], exact, rtol=1e-6)

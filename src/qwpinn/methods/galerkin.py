@@ -7,10 +7,11 @@ projection of −iHψ onto the tangent space span_R{∂ψ/∂θ_k}: M θ̇ = g w
 
 (the weak form: no second derivative), on a Gauss–Legendre rule. M = AᵀA with A the rows
 √w ∂ψ/∂θ (real and imaginary parts); θ̇ = Σ_j d_j f(E_j)(d_j·g) over the tangent directions
-sorted by energy (``galerkin_energy``: s_j > rcond·s_1, the stiff ones filtered out above
-``cutoff``). The rescaling direction d (M d = Re J^H W ψ) is removed in the proportion that
-makes Re⟨ψ, ∂ψ/∂θ·θ̇⟩ = 0, so the norm is constant up to the integrator. The march of the
-output layer alone (the hidden features as fitted) is ``galerkin_features``.
+sorted by energy (``galerkin_energy``: s_j > rcond·s_1, M shifted by ``damping``·s_1², the
+stiff ones filtered out above ``cutoff``; with no cutoff, θ̇ = M_λ⁻¹ g). The rescaling
+direction d (M d = Re J^H W ψ) is removed in the proportion that makes Re⟨ψ, ∂ψ/∂θ·θ̇⟩ = 0,
+so the norm is constant up to the integrator. The march of the output layer alone (the hidden
+features as fitted) is ``galerkin_features``.
 """
 
 from __future__ import annotations
@@ -54,7 +55,8 @@ class Tangent:
 class GalerkinState:
     """The network ``ansatz`` ((N, 1) → (N, 2): Re ψ, Im ψ, walls exact) on the ``nodes`` (Q,)
     and ``weights`` (Q,) of a quadrature rule; θ is its parameters as one flat float64 vector.
-    ``cutoff`` (E_c of the energy filter; inf: none) is set by ``calibrate``."""
+    ``damping`` λ shifts M by λ s_1²; ``cutoff`` (E_c of the energy filter; inf: none) is set by
+    ``calibrate``."""
 
     def __init__(
         self,
@@ -63,13 +65,15 @@ class GalerkinState:
         weights: np.ndarray,
         potential: Vt,
         rcond: float,
+        damping: float = 0.0,
     ) -> None:
         self.ansatz = ansatz.double()
         params = dict(ansatz.named_parameters())
         self.shapes = {n: p.shape for n, p in params.items() if p.requires_grad}
         self.x = np.asarray(nodes, dtype=float).reshape(-1)
         self.w = np.asarray(weights, dtype=float).reshape(-1)
-        self.potential, self.rcond, self.cutoff = potential, float(rcond), np.inf
+        self.potential, self.rcond, self.damping = potential, float(rcond), float(damping)
+        self.cutoff = np.inf
         self.output = self._output_mask()
         self._rows = vmap(jacrev(self._point, argnums=0), in_dims=(None, 0))
         self._values = vmap(self._point, in_dims=(None, 0))
@@ -123,7 +127,7 @@ class GalerkinState:
         """Set the filter's E_c to ``factor``·√⟨H²⟩ of ψ_θ (its spectral content in the
         tangent space, V at t = 0); return E_c."""
         tan = self.tangent(theta)
-        basis = EnergyBasis.of(tan, self.w, self.potential(self.x, 0.0), self.rcond)
+        basis = EnergyBasis.of(tan, self.w, self.potential(self.x, 0.0), self.rcond, self.damping)
         self.cutoff = factor * basis.spread(tan.along(self.w))
         return self.cutoff
 
@@ -131,7 +135,7 @@ class GalerkinState:
         """θ̇ of the projected Schrödinger equation (module docstring) at time t."""
         w, v = self.w, self.potential(self.x, t)
         tan = self.tangent(theta)
-        basis = EnergyBasis.of(tan, w, v, self.rcond)
+        basis = EnergyBasis.of(tan, w, v, self.rcond, self.damping)
         force = np.imag(tan.djac.conj().T @ (w * tan.dpsi) + tan.jac.conj().T @ (w * v * tan.psi))
         rate = basis.project(force, self.cutoff)
         # d with ∂ψ/∂θ·d ≈ ψ; removing α d makes d‖ψ‖²/dt = 2 Re⟨ψ, ∂ψ/∂θ·θ̇⟩ = 0 exactly

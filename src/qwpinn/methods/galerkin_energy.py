@@ -1,8 +1,9 @@
 """The tangent space of Neural Galerkin sorted by energy, and the filter that keeps θ̇ out of
 its stiff directions.
 
-On the right singular vectors of A (s_j > rcond·s_1) the directions d_j are M-orthonormal
-(M = AᵀA) and solve K d_j = E_j M d_j with the weak form of ⟨Hφ, φ⟩,
+On the right singular vectors of A (s_j > rcond·s_1) the directions d_j are M_λ-orthonormal
+(M_λ = AᵀA + λ s_1² I, λ the damping: 0 gives M itself) and solve K d_j = E_j M_λ d_j with the
+weak form of ⟨Hφ, φ⟩,
 
     K_kl = Re ∫ ∂_kψ̄' ∂_lψ' + V ∂_kψ̄ ∂_lψ dx,
 
@@ -32,11 +33,14 @@ class EnergyBasis:
     energies: np.ndarray
 
     @classmethod
-    def of(cls, tangent: Tangent, weights: np.ndarray, v: np.ndarray, rcond: float) -> EnergyBasis:
+    def of(
+        cls, tangent: Tangent, weights: np.ndarray, v: np.ndarray, rcond: float, damping: float
+    ) -> EnergyBasis:
         """The basis of a ``galerkin.Tangent`` on the rule ``weights`` with V = ``v`` at the
         nodes."""
         keep = tangent.s > rcond * tangent.s[0]
-        scaled = tangent.vt[keep].T / tangent.s[keep]
+        shifted = np.sqrt(tangent.s[keep] ** 2 + damping * tangent.s[0] ** 2)
+        scaled = tangent.vt[keep].T / shifted
         phi, dphi = tangent.jac @ scaled, tangent.djac @ scaled
         kinetic = dphi.conj().T @ (weights[:, None] * dphi)
         stiffness = np.real(kinetic + phi.conj().T @ ((weights * v)[:, None] * phi))
@@ -44,7 +48,7 @@ class EnergyBasis:
         return cls(scaled @ vectors, energies)
 
     def project(self, rhs: np.ndarray, cutoff: float) -> np.ndarray:
-        """Σ_j d_j f(E_j) (d_j·rhs): M⁻¹ rhs on the directions below ``cutoff``."""
+        """Σ_j d_j f(E_j) (d_j·rhs): M_λ⁻¹ rhs on the directions below ``cutoff``."""
         return self.directions @ (self.filter(cutoff) * (self.directions.T @ rhs))
 
     def filter(self, cutoff: float) -> np.ndarray:

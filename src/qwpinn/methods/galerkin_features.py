@@ -19,13 +19,13 @@ from qwpinn.methods.galerkin_energy import EnergyBasis
 
 class FeatureGalerkin:
     """The output layer's march from θ(0) = ``theta`` on ``state``'s rule; E_c = ``factor``·√⟨H²⟩
-    of ψ(0) in the tangent space (``EnergyBasis.spread``)."""
+    of ψ(0) in the tangent space (``EnergyBasis.spread``). No damping: φ_j stay orthonormal."""
 
     def __init__(self, state: GalerkinState, theta: np.ndarray, factor: float) -> None:
         self.state, self.start = state, theta.copy()
         tan = state.tangent(theta, state.output)
         w = state.w
-        basis = EnergyBasis.of(tan, w, state.potential(state.x, 0.0), state.rcond)
+        basis = EnergyBasis.of(tan, w, state.potential(state.x, 0.0), state.rcond, 0.0)
         self.cutoff = factor * basis.spread(tan.along(w))
         self.directions = basis.directions
         self.phi, self.dphi = tan.jac @ basis.directions, tan.djac @ basis.directions

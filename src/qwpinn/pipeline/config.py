@@ -149,6 +149,7 @@ class GalerkinConf:
     nodes: int = MISSING
     panels: int = MISSING
     rcond: float = MISSING
+    damping: float = MISSING
     cutoff: float = MISSING
     marched: str = MISSING
     integrator: str = MISSING

@@ -46,6 +46,7 @@ METHOD_NUMBERS = {
         "method.rtol": True,
         "method.atol": True,
         "method.rcond": False,
+        "method.damping": False,
         "method.cutoff": True,
         "method.fit_tol": False,
     },

@@ -61,6 +61,7 @@ def run_galerkin(cfg: DictConfig, evolution: Any, out: Path) -> Trajectory:
         rule.weights,
         evolution.v,
         float(m.rcond),
+        float(m.damping),
     )
     path = out / CHECKPOINT
     saved = torch.load(path, weights_only=False) if cfg.resume and path.is_file() else None
