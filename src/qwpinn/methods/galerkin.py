@@ -6,10 +6,12 @@ projection of −iHψ onto the tangent space span_R{∂ψ/∂θ_k}: M θ̇ = g w
     M_kl = Re ∫ ∂_kψ̄ ∂_lψ dx,   g_k = Re⟨∂_kψ, −iHψ⟩ = Im ∫ ∂_kψ̄' ψ' + V ∂_kψ̄ ψ dx
 
 (the weak form: no second derivative), on a Gauss–Legendre rule. M = AᵀA with A the rows
-√w ∂ψ/∂θ (real and imaginary parts): θ̇ = Σ_j v_j (v_j·g)/(s_j² + λ s_1²) over the right
-singular vectors of A with s_j > rcond·s_1 (TangentRitz's regularisation of the tangent space).
-The damping λ would let ‖ψ‖² drift; the rescaling direction d (M d = Re J^H W ψ) is removed in
-the proportion that makes Re⟨ψ, ∂ψ/∂θ·θ̇⟩ = 0, so the norm is constant up to the integrator.
+√w ∂ψ/∂θ (real and imaginary parts); θ̇ = Σ_j d_j f(E_j)(d_j·g) over the tangent directions
+sorted by energy (``galerkin_energy``: s_j > rcond·s_1, M shifted by ``damping``·s_1², the
+stiff ones filtered out above ``cutoff``; with no cutoff, θ̇ = M_λ⁻¹ g). The rescaling
+direction d (M d = Re J^H W ψ) is removed in the proportion that makes Re⟨ψ, ∂ψ/∂θ·θ̇⟩ = 0,
+so the norm is constant up to the integrator. The march of the output layer alone (the hidden
+features as fitted) is ``galerkin_features``.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 from torch.func import functional_call, jacfwd, jacrev, vmap
+
+from qwpinn.methods.galerkin_energy import EnergyBasis
 
 Vt = Callable[[np.ndarray, float], np.ndarray]  # V(x, t) at x values (N,)
 
@@ -43,10 +47,16 @@ class Tangent:
         s, vt = self.s[keep], self.vt[keep]
         return vt.T @ ((vt @ rhs) / (s**2 + damping * self.s[0] ** 2))
 
+    def along(self, weights: np.ndarray) -> np.ndarray:
+        """Re J^H W ψ: the projection of ψ itself on the tangent space."""
+        return np.real(self.jac.conj().T @ (weights * self.psi))
+
 
 class GalerkinState:
     """The network ``ansatz`` ((N, 1) → (N, 2): Re ψ, Im ψ, walls exact) on the ``nodes`` (Q,)
-    and ``weights`` (Q,) of a quadrature rule; θ is its parameters as one flat float64 vector."""
+    and ``weights`` (Q,) of a quadrature rule; θ is its parameters as one flat float64 vector.
+    ``damping`` λ shifts M by λ s_1²; ``cutoff`` (E_c of the energy filter; inf: none) is set by
+    ``calibrate``."""
 
     def __init__(
         self,
@@ -55,7 +65,7 @@ class GalerkinState:
         weights: np.ndarray,
         potential: Vt,
         rcond: float,
-        damping: float,
+        damping: float = 0.0,
     ) -> None:
         self.ansatz = ansatz.double()
         params = dict(ansatz.named_parameters())
@@ -63,6 +73,8 @@ class GalerkinState:
         self.x = np.asarray(nodes, dtype=float).reshape(-1)
         self.w = np.asarray(weights, dtype=float).reshape(-1)
         self.potential, self.rcond, self.damping = potential, float(rcond), float(damping)
+        self.cutoff = np.inf
+        self.output = self._output_mask()
         self._rows = vmap(jacrev(self._point, argnums=0), in_dims=(None, 0))
         self._values = vmap(self._point, in_dims=(None, 0))
 
@@ -91,12 +103,15 @@ class GalerkinState:
         values = self._values(self._split(theta), points).detach().numpy()
         return values[:, 2] + 1j * values[:, 3]
 
-    def tangent(self, theta: np.ndarray) -> Tangent:
-        """ψ, ψ' and their Jacobians at the nodes, with the SVD of the weighted rows."""
+    def tangent(self, theta: np.ndarray, columns: np.ndarray | None = None) -> Tangent:
+        """ψ, ψ' and their Jacobians at the nodes (the θ entries ``columns``: all by default),
+        with the SVD of the weighted rows."""
         params, x = self._split(theta), torch.as_tensor(self.x)
         values = self._values(params, x).detach().numpy()
         rows = self._rows(params, x)
         jac = torch.cat([rows[n].reshape(len(self.x), 4, -1) for n in self.shapes], dim=2).numpy()
+        if columns is not None:
+            jac = jac[:, :, columns]
         sw = np.sqrt(self.w)[:, None]
         _, s, vt = np.linalg.svd(np.vstack([sw * jac[:, 0], sw * jac[:, 1]]), full_matrices=False)
         return Tangent(
@@ -108,16 +123,34 @@ class GalerkinState:
             vt,
         )
 
+    def calibrate(self, theta: np.ndarray, factor: float) -> float:
+        """Set the filter's E_c to ``factor``·√⟨H²⟩ of ψ_θ (its spectral content in the
+        tangent space, V at t = 0); return E_c."""
+        tan = self.tangent(theta)
+        basis = EnergyBasis.of(tan, self.w, self.potential(self.x, 0.0), self.rcond, self.damping)
+        self.cutoff = factor * basis.spread(tan.along(self.w))
+        return self.cutoff
+
     def velocity(self, t: float, theta: np.ndarray) -> np.ndarray:
         """θ̇ of the projected Schrödinger equation (module docstring) at time t."""
-        tan = self.tangent(theta)
         w, v = self.w, self.potential(self.x, t)
+        tan = self.tangent(theta)
+        basis = EnergyBasis.of(tan, w, v, self.rcond, self.damping)
         force = np.imag(tan.djac.conj().T @ (w * tan.dpsi) + tan.jac.conj().T @ (w * v * tan.psi))
-        rate = tan.solve(force, self.rcond, self.damping)
+        rate = basis.project(force, self.cutoff)
         # d with ∂ψ/∂θ·d ≈ ψ; removing α d makes d‖ψ‖²/dt = 2 Re⟨ψ, ∂ψ/∂θ·θ̇⟩ = 0 exactly
-        along = np.real(tan.jac.conj().T @ (w * tan.psi))
-        scaling = tan.solve(along, self.rcond, self.damping)
+        along = tan.along(w)
+        scaling = basis.project(along, self.cutoff)
         return rate - (along @ rate) / (along @ scaling) * scaling
+
+    def _output_mask(self) -> np.ndarray:
+        """The θ entries of the output layer (the net's last ``nn.Linear``): ψ is linear in
+        them."""
+        last = [m for m in self.ansatz.modules() if isinstance(m, torch.nn.Linear)][-1]
+        owned = {id(p) for p in last.parameters()}
+        params = dict(self.ansatz.named_parameters())
+        sizes = [(params[n].numel(), id(params[n]) in owned) for n in self.shapes]
+        return np.concatenate([np.full(size, inside) for size, inside in sizes])
 
     def _split(self, theta: np.ndarray) -> dict[str, torch.Tensor]:
         flat, offset, out = torch.as_tensor(theta), 0, {}

@@ -8,6 +8,8 @@
 - ``GaussianMLP``: physics-informed Gaussians (Kang et al. 2024): a feature embedding
   FE(x) = Σᵢ fᵢ exp(−(x−μᵢ)²/2σᵢ²) with trainable centres μᵢ, widths σᵢ and feature vectors
   fᵢ, followed by a small MLP.
+- ``SineNet``: one hidden layer, N(x) = Σ_j W_j sin(ω_j x + φ_j) + b, the frequencies ω_j
+  evenly spread over (0, bandwidth] and trained: a trainable Fourier series.
 Fourier bands and Gaussian widths are bounded by the quadrature that integrates the net
 (``nodes``): features finer than the rule resolves let the optimizer alias it.
 """
@@ -178,6 +180,26 @@ class GaussianMLP(nn.Module):
         distance2 = (x.unsqueeze(1) - self.centres).square().sum(dim=2)  # N×G
         weights = torch.exp(-0.5 * distance2 / sigma.square())
         return self.mlp(weights @ self.features)
+
+
+class SineNet(nn.Module):
+    """N(x) = W sin(ω x + φ) + b: ``width`` units, ω_j = bandwidth·j/width (j = 1 … width) on
+    the input range [−1, 1], phases φ_j uniform on [0, 2π) from torch's seeded generator. All
+    trainable; the output layer is linear (its last ``nn.Linear``)."""
+
+    def __init__(self, width: int, bandwidth: float, in_features: int, out_features: int) -> None:
+        super().__init__()
+        _check_sizes(width=width)
+        bandwidth = _positive("bandwidth", bandwidth)
+        self.hidden = nn.Linear(in_features, width)
+        steps = torch.arange(1, width + 1, dtype=torch.float32) / width
+        with torch.no_grad():
+            self.hidden.weight.copy_(bandwidth * steps.reshape(-1, 1).repeat(1, in_features))
+            self.hidden.bias.uniform_(0.0, 2.0 * math.pi)
+        self.out = _linear(width, out_features)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.out(torch.sin(self.hidden(x)))
 
 
 def activation_module(name: str) -> nn.Module:

@@ -61,6 +61,13 @@ class GaussianConf(MLPConf):
 
 
 @dataclass
+class SineConf:
+    _target_: str = MISSING
+    width: int = MISSING
+    bandwidth: float = MISSING
+
+
+@dataclass
 class AnsatzConf:
     kind: str = MISSING
     kinks: bool = MISSING
@@ -143,6 +150,8 @@ class GalerkinConf:
     panels: int = MISSING
     rcond: float = MISSING
     damping: float = MISSING
+    cutoff: float = MISSING
+    marched: str = MISSING
     integrator: str = MISSING
     rtol: float = MISSING
     atol: float = MISSING
@@ -214,6 +223,7 @@ SCHEMAS = {
     ("arch", "fourier_schema"): FourierConf,
     ("arch", "modified_mlp_schema"): ModifiedMLPConf,
     ("arch", "gaussian_schema"): GaussianConf,
+    ("arch", "sine_schema"): SineConf,
     ("ansatz", "ansatz_schema"): AnsatzConf,
     ("ansatz", "domain_ansatz_schema"): DomainAnsatzConf,
     ("loss", "loss_schema"): LossConf,

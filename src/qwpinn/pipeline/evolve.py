@@ -26,6 +26,7 @@ from qwpinn.problems.evolution import evolution_problem, initial_state
 from qwpinn.reference.evolution import reference_evolution
 
 METHODS = ("galerkin", "spacetime")
+MARCHED = ("output", "all")  # method=galerkin: the parameters the time march moves
 INTEGERS = {  # key: minimum
     "evolve.n_x": 2,
     "evolve.reference.modes": 1,
@@ -46,6 +47,7 @@ METHOD_NUMBERS = {
         "method.atol": True,
         "method.rcond": False,
         "method.damping": False,
+        "method.cutoff": True,
         "method.fit_tol": False,
     },
     "spacetime": {"method.lr": True},
@@ -116,6 +118,7 @@ def validate_evolve(cfg: DictConfig) -> None:
             raise ConfigError(key, value, f"must be a finite number {bound}")
     if name == "galerkin":
         one_of("method.integrator", cfg.method.integrator, tuple(INTEGRATORS))
+        one_of("method.marched", cfg.method.marched, MARCHED)
 
 
 def build_evolution(evolve: DictConfig, potential: Any) -> Any:

@@ -13,6 +13,7 @@ import torch
 from omegaconf import DictConfig
 
 from qwpinn.methods.galerkin import GalerkinState
+from qwpinn.methods.galerkin_features import FeatureGalerkin
 from qwpinn.methods.galerkin_fit import fit_initial
 from qwpinn.methods.march import MarchState, march
 from qwpinn.models.ansatz import DirichletAnsatz
@@ -49,7 +50,8 @@ def galerkin_rules(potential: Any, nodes: int, panels: int) -> tuple[Quadrature,
 
 
 def run_galerkin(cfg: DictConfig, evolution: Any, out: Path) -> Trajectory:
-    """θ(0) by ``fit_initial``, then the march; resumes from the run dir's checkpoint."""
+    """θ(0) by ``fit_initial``, then the march (``galerkin_flow``); resumes from the run dir's
+    checkpoint."""
     m = cfg.method
     rule, _ = galerkin_rules(evolution.potential, int(m.nodes), int(m.panels))
     net = build("arch", cfg.arch, in_features=1, out_features=2)
@@ -66,24 +68,37 @@ def run_galerkin(cfg: DictConfig, evolution: Any, out: Path) -> Trajectory:
     start_time = time.perf_counter()
     if saved is None:
         misfit = fit_initial(state, evolution.initial(state.x), int(m.fit_steps), float(m.fit_tol))
-        thetas, start = [state.theta], MarchState(0, state.theta, None)
+        thetas, index, step, evaluations = [state.theta], 0, None, 0
     else:
         misfit, thetas = saved["fit_misfit"], list(saved["thetas"])
-        start = MarchState(saved["index"], thetas[-1], saved["step"], saved["evaluations"])
+        index, step, evaluations = saved["index"], saved["step"], saved["evaluations"]
     fit_time = time.perf_counter() - start_time
+    velocity, coordinates, to_theta, cutoff = galerkin_flow(state, thetas[0], m)
+    start = MarchState(index, coordinates(thetas[-1]), step, evaluations)
 
     def reached(now: MarchState) -> None:
-        thetas.append(now.theta)
+        thetas.append(to_theta(now.theta))
         path.parent.mkdir(parents=True, exist_ok=True)
         payload = {"thetas": thetas, "index": now.index, "step": now.step, "fit_misfit": misfit}
         torch.save({**payload, "evaluations": now.evaluations}, path)
 
-    end = march(state.velocity, evolution.times, start, m.integrator, m.rtol, m.atol, reached)
+    end = march(velocity, evolution.times, start, m.integrator, m.rtol, m.atol, reached)
     report = {
         "fit_misfit": misfit,
         "fit_time_s": round(fit_time, 3),
+        "energy_cutoff": cutoff,
         "parameters": int(state.theta.size),
         "nodes": int(state.x.size),
     }
     resumed = str(path) if saved is not None else None
     return Trajectory(state, thetas, end.evaluations, resumed, report)
+
+
+def galerkin_flow(state: GalerkinState, theta: np.ndarray, m: DictConfig) -> tuple[Any, ...]:
+    """(velocity, θ → marched coordinates, back, E_c): the output layer's coefficients on the
+    fitted features (``marched: output``) or all of θ (``all``), from θ(0) = ``theta``."""
+    if m.marched == "output":
+        features = FeatureGalerkin(state, theta, float(m.cutoff))
+        return features.velocity, features.coefficients, features.theta, features.cutoff
+    cutoff = state.calibrate(theta, float(m.cutoff))
+    return state.velocity, np.copy, np.copy, cutoff
