@@ -22,7 +22,7 @@ from qwpinn.problems.evolution import GaussianPacket
 def sine_state(width: int, bandwidth: float) -> GalerkinState:
     torch.manual_seed(0)
     rule = Quadrature.on_maps(linear_maps([0.0, 1.0]), 24, 8)
-    ansatz = DirichletAnsatz(SineNet(width, bandwidth, 1, 2), [0.0, 1.0])
+    ansatz = DirichletAnsatz(SineNet(width, bandwidth, rule.nodes.shape[0], 1, 2), [0.0, 1.0])
     return GalerkinState(ansatz, rule.nodes, rule.weights, lambda x, t: 0.0 * x, 1e-9)
 
 

@@ -292,6 +292,11 @@ def test_callback_on_job_end(sweep_dir: Path, capsys: pytest.CaptureFixture[str]
     line = capsys.readouterr().out
     assert line.startswith(f"[job 3] {WELL} seed=3: failed") and "RuntimeError: boom" in line
 
+    moved = _job_cfg(sweep_dir / "elsewhere", 1, [WELL, "seed=1"])
+    moved.paths = {"output_dir": str(sweep_dir / "1")}  # a paths.output_dir= override
+    cb.on_job_end(moved, JobReturn(status=JobStatus.COMPLETED))
+    assert capsys.readouterr().out.startswith(f"[job 1] {WELL} seed=1: ok  E=")
+
     ret = JobReturn(status=JobStatus.FAILED)
     ret.return_value = ValueError("bad\nsecond line")
     cb.on_job_end(_job_cfg(sweep_dir / "6", 6, [BARRIER, "seed=2"]), ret)

@@ -26,6 +26,7 @@ from qwpinn.errors import ConfigError, finite_number, integer_at_least, one_of
 ACTIVATIONS = ("tanh", "sin", "silu", "gelu", "softplus")
 FOURIER_NODES_PER_SIGMA = 320.0  # σ ≤ nodes/320: the untrained net's E[ψ] exact to 1e-12
 GAUSSIAN_WIDTH_NODES = 32.0  # σ ≥ 32/nodes: likewise
+SINE_NODES_PER_OMEGA = 16.0  # ω ≤ nodes/16: finite well and barrier ground states to 5e-12
 
 
 class Sine(nn.Module):
@@ -185,11 +186,21 @@ class GaussianMLP(nn.Module):
 class SineNet(nn.Module):
     """N(x) = W sin(ω x + φ) + b: ``width`` units, ω_j = bandwidth·j/width (j = 1 … width) on
     the input range [−1, 1], phases φ_j uniform on [0, 2π) from torch's seeded generator. All
-    trainable; the output layer is linear (its last ``nn.Linear``)."""
+    trainable; the output layer is linear (its last ``nn.Linear``). ``bandwidth`` null: tied to
+    the ``nodes`` of the rule that integrates the net, nodes/SINE_NODES_PER_OMEGA."""
 
-    def __init__(self, width: int, bandwidth: float, in_features: int, out_features: int) -> None:
+    def __init__(
+        self,
+        width: int,
+        bandwidth: float | None,
+        nodes: int,
+        in_features: int,
+        out_features: int,
+    ) -> None:
         super().__init__()
-        _check_sizes(width=width)
+        _check_sizes(width=width, nodes=nodes)
+        if bandwidth is None:
+            bandwidth = nodes / SINE_NODES_PER_OMEGA
         bandwidth = _positive("bandwidth", bandwidth)
         self.hidden = nn.Linear(in_features, width)
         steps = torch.arange(1, width + 1, dtype=torch.float32) / width

@@ -64,7 +64,8 @@ class GaussianConf(MLPConf):
 class SineConf:
     _target_: str = MISSING
     width: int = MISSING
-    bandwidth: float = MISSING
+    bandwidth: Optional[float] = MISSING  # noqa: UP045
+    nodes: int = MISSING
 
 
 @dataclass
@@ -152,6 +153,7 @@ class GalerkinConf:
     damping: float = MISSING
     cutoff: float = MISSING
     marched: str = MISSING
+    bandwidth: float = MISSING
     integrator: str = MISSING
     rtol: float = MISSING
     atol: float = MISSING

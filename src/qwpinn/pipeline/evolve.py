@@ -48,6 +48,7 @@ METHOD_NUMBERS = {
         "method.rcond": False,
         "method.damping": False,
         "method.cutoff": True,
+        "method.bandwidth": True,
         "method.fit_tol": False,
     },
     "spacetime": {"method.lr": True},

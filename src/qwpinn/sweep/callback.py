@@ -13,6 +13,7 @@ from typing import Any
 from hydra.core.utils import JobReturn
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
 
 from qwpinn.sweep.records import (
     RESULTS_FILE,
@@ -26,7 +27,7 @@ from qwpinn.sweep.report import write_summary
 def _job_line(config: DictConfig, job_return: JobReturn | None) -> str:
     """One-line report of a finished job, from its ``results.json`` when present."""
     num = OmegaConf.select(config, "hydra.job.num", default=None)
-    out_dir = OmegaConf.select(config, "hydra.runtime.output_dir", default=None)
+    out_dir = _run_dir(config)
     overrides = OmegaConf.select(config, "hydra.overrides.task", default=None)
     overrides = list(overrides) if overrides is not None else []
     if not overrides and job_return is not None and job_return.overrides:
@@ -68,6 +69,16 @@ def _job_line(config: DictConfig, job_return: JobReturn | None) -> str:
     if data.get("error"):
         parts.append(str(data["error"]))
     return "  ".join(parts).splitlines()[0]
+
+
+def _run_dir(config: DictConfig) -> Any:
+    """Where the job wrote results.json: ``paths.output_dir`` (Hydra's run dir unless a
+    ``paths.output_dir=`` override moved it)."""
+    try:
+        moved = OmegaConf.select(config, "paths.output_dir", default=None)
+    except OmegaConfBaseException:  # the hydra resolver is gone outside the job's context
+        moved = None
+    return moved or OmegaConf.select(config, "hydra.runtime.output_dir", default=None)
 
 
 def _one_line(exc: BaseException) -> str:
