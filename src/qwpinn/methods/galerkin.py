@@ -1,9 +1,10 @@
-"""Neural Galerkin (the time-dependent variational principle) for iψ_t = −ψ_xx + V(x, t)ψ.
+"""Neural Galerkin (the time-dependent variational principle) for iψ_t = −cψ_xx + V_eff ψ,
+V_eff = V(x, t) + g|ψ|² (the potential callable receives ψ).
 
-ψ_θ = u + iv from a real network with two outputs and exact walls. θ̇ solves the least-squares
-projection of −iHψ onto the tangent space span_R{∂ψ/∂θ_k}: M θ̇ = g with
+ψ_θ = u + iv from a real network with two outputs (walls or periodicity exact). θ̇ solves the
+least-squares projection of −iHψ onto the tangent space span_R{∂ψ/∂θ_k}: M θ̇ = g with
 
-    M_kl = Re ∫ ∂_kψ̄ ∂_lψ dx,   g_k = Re⟨∂_kψ, −iHψ⟩ = Im ∫ ∂_kψ̄' ψ' + V ∂_kψ̄ ψ dx
+    M_kl = Re ∫ ∂_kψ̄ ∂_lψ dx,   g_k = Re⟨∂_kψ, −iHψ⟩ = Im ∫ c ∂_kψ̄' ψ' + V_eff ∂_kψ̄ ψ dx
 
 (the weak form: no second derivative), on a Gauss–Legendre rule. M = AᵀA with A the rows
 √w ∂ψ/∂θ (real and imaginary parts): θ̇ = Σ_j v_j (v_j·g)/(s_j² + λ s_1²) over the right
@@ -21,7 +22,7 @@ import numpy as np
 import torch
 from torch.func import functional_call, jacfwd, jacrev, vmap
 
-Vt = Callable[[np.ndarray, float], np.ndarray]  # V(x, t) at x values (N,)
+Vt = Callable[[np.ndarray, float, np.ndarray], np.ndarray]  # V_eff(x, t, ψ) at x values (N,)
 
 
 @dataclass(frozen=True)
@@ -45,8 +46,9 @@ class Tangent:
 
 
 class GalerkinState:
-    """The network ``ansatz`` ((N, 1) → (N, 2): Re ψ, Im ψ, walls exact) on the ``nodes`` (Q,)
-    and ``weights`` (Q,) of a quadrature rule; θ is its parameters as one flat float64 vector."""
+    """The network ``ansatz`` ((N, 1) → (N, 2): Re ψ, Im ψ; walls or periodicity exact) on the
+    ``nodes`` (Q,) and ``weights`` (Q,) of a quadrature rule; θ is its parameters as one flat
+    float64 vector; ``kinetic`` is c, ``potential`` V_eff(x, t, ψ)."""
 
     def __init__(
         self,
@@ -54,6 +56,7 @@ class GalerkinState:
         nodes: np.ndarray,
         weights: np.ndarray,
         potential: Vt,
+        kinetic: float,
         rcond: float,
         damping: float,
     ) -> None:
@@ -63,6 +66,7 @@ class GalerkinState:
         self.x = np.asarray(nodes, dtype=float).reshape(-1)
         self.w = np.asarray(weights, dtype=float).reshape(-1)
         self.potential, self.rcond, self.damping = potential, float(rcond), float(damping)
+        self.kinetic = float(kinetic)
         self._rows = vmap(jacrev(self._point, argnums=0), in_dims=(None, 0))
         self._values = vmap(self._point, in_dims=(None, 0))
 
@@ -111,8 +115,9 @@ class GalerkinState:
     def velocity(self, t: float, theta: np.ndarray) -> np.ndarray:
         """θ̇ of the projected Schrödinger equation (module docstring) at time t."""
         tan = self.tangent(theta)
-        w, v = self.w, self.potential(self.x, t)
-        force = np.imag(tan.djac.conj().T @ (w * tan.dpsi) + tan.jac.conj().T @ (w * v * tan.psi))
+        w, v = self.w, self.potential(self.x, t, tan.psi)
+        kinetic = self.kinetic * tan.djac.conj().T @ (w * tan.dpsi)
+        force = np.imag(kinetic + tan.jac.conj().T @ (w * v * tan.psi))
         rate = tan.solve(force, self.rcond, self.damping)
         # d with ∂ψ/∂θ·d ≈ ψ; removing α d makes d‖ψ‖²/dt = 2 Re⟨ψ, ∂ψ/∂θ·θ̇⟩ = 0 exactly
         along = np.real(tan.jac.conj().T @ (w * tan.psi))
