@@ -65,7 +65,7 @@ def test_galerkin_force_turns_the_soliton_phase_at_one_half() -> None:
     """Hψ = −½ψ'' − |ψ|²ψ = −½ψ for ψ = sech x: θ̇ = (ṙ, φ̇) = (0, ½); a missing c or g|ψ|²
     term changes φ̇."""
     evolution = soliton_problem(1.0)
-    rule = Quadrature.on_maps(linear_maps([-20.0, 20.0]), 24, 16)
+    rule = Quadrature.on_maps(linear_maps([-20.0, 20.0]), 24, 8)
     state = GalerkinState(
         Soliton(), rule.nodes, rule.weights, evolution.v_eff, evolution.kinetic, 1e-12, 0.0
     )
