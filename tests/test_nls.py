@@ -8,8 +8,8 @@ import torch
 from torch import nn
 
 from qwpinn.methods.galerkin import GalerkinState
-from qwpinn.numerics.quadrature import Quadrature
 from qwpinn.numerics.grading import linear_maps
+from qwpinn.numerics.quadrature import Quadrature
 from qwpinn.problems.classics import EmptyBox
 from qwpinn.problems.evolution import evolution_problem
 from qwpinn.problems.nls import SechPulse, bright_soliton

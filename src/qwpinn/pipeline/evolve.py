@@ -1,5 +1,6 @@
 """task=evolve: ψ(x, t) of iψ_t = −cψ_xx + (V(x, t) + g|ψ|²)ψ by the configured method, checked
-against the independent reference; evolution.npz, figures and the ``evolution`` block of results.json.
+against the independent reference; evolution.npz, figures and the ``evolution`` block of
+results.json.
 
 A plain loop (no Lightning trainer): the Galerkin march is an ODE in θ, checkpointed at every
 output time to ``checkpoints/evolution.pt`` (θ, time index, step size) and resumed from there.
