@@ -111,6 +111,10 @@ CASES = [  # (override, what the message must name)
     ("task=evolve evolve.reference.modes=0", "evolve.reference.modes"),
     ("task=evolve potential=driven potential.formula='x*q'", "potential.formula"),
     ("task=evolve potential=expression potential.box=[[0,1],[0,1]]", "potential.box"),
+    ("task=evolve evolve.boundary=torus", "evolve.boundary"),
+    ("task=evolve evolve.cubic=-1", "evolve.cubic"),
+    ("experiment=nls_raissi evolve.kinetic=0", "evolve.kinetic"),
+    ("experiment=nls_raissi method.harmonics=0", "method.harmonics"),
 ]
 
 

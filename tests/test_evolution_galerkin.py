@@ -23,14 +23,14 @@ def sine_state(width: int, bandwidth: float) -> GalerkinState:
     torch.manual_seed(0)
     rule = Quadrature.on_maps(linear_maps([0.0, 1.0]), 24, 8)
     ansatz = DirichletAnsatz(SineNet(width, bandwidth, rule.nodes.shape[0], 1, 2), [0.0, 1.0])
-    return GalerkinState(ansatz, rule.nodes, rule.weights, lambda x, t: 0.0 * x, 1e-9)
+    return GalerkinState(ansatz, rule.nodes, rule.weights, lambda x, t, psi: 0.0 * x, 1.0, 1e-9)
 
 
 def test_the_energy_basis_of_the_output_layer_holds_the_levels_of_the_well() -> None:
     """V = 0 on [0, 1]: the lowest E_j are (nπ)², each twice (ψ_n and iψ_n), from above."""
     state = sine_state(32, 24.0)
     tangent = state.tangent(state.theta, state.output)
-    energies = EnergyBasis.of(tangent, state.w, 0.0 * state.w, state.rcond, 0.0).energies
+    energies = EnergyBasis.of(tangent, state.w, 0.0 * state.w, 1.0, state.rcond, 0.0).energies
     exact = np.repeat((np.pi * np.arange(1, 4)) ** 2, 2)
     assert np.all(energies[:6] >= exact * (1 - 1e-12))
     assert np.allclose(energies[:6], exact, rtol=1e-6)

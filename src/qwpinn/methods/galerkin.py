@@ -1,9 +1,10 @@
-"""Neural Galerkin (the time-dependent variational principle) for iψ_t = −ψ_xx + V(x, t)ψ.
+"""Neural Galerkin (the time-dependent variational principle) for iψ_t = −cψ_xx + V_eff ψ,
+V_eff = V(x, t) + g|ψ|² (the potential callable receives ψ).
 
-ψ_θ = u + iv from a real network with two outputs and exact walls. θ̇ solves the least-squares
-projection of −iHψ onto the tangent space span_R{∂ψ/∂θ_k}: M θ̇ = g with
+ψ_θ = u + iv from a real network with two outputs (walls or periodicity exact). θ̇ solves the
+least-squares projection of −iHψ onto the tangent space span_R{∂ψ/∂θ_k}: M θ̇ = g with
 
-    M_kl = Re ∫ ∂_kψ̄ ∂_lψ dx,   g_k = Re⟨∂_kψ, −iHψ⟩ = Im ∫ ∂_kψ̄' ψ' + V ∂_kψ̄ ψ dx
+    M_kl = Re ∫ ∂_kψ̄ ∂_lψ dx,   g_k = Re⟨∂_kψ, −iHψ⟩ = Im ∫ c ∂_kψ̄' ψ' + V_eff ∂_kψ̄ ψ dx
 
 (the weak form: no second derivative), on a Gauss–Legendre rule. M = AᵀA with A the rows
 √w ∂ψ/∂θ (real and imaginary parts); θ̇ = Σ_j d_j f(E_j)(d_j·g) over the tangent directions
@@ -25,7 +26,7 @@ from torch.func import functional_call, jacfwd, jacrev, vmap
 
 from qwpinn.methods.galerkin_energy import EnergyBasis
 
-Vt = Callable[[np.ndarray, float], np.ndarray]  # V(x, t) at x values (N,)
+Vt = Callable[[np.ndarray, float, np.ndarray], np.ndarray]  # V_eff(x, t, ψ) at x values (N,)
 
 
 @dataclass(frozen=True)
@@ -53,10 +54,10 @@ class Tangent:
 
 
 class GalerkinState:
-    """The network ``ansatz`` ((N, 1) → (N, 2): Re ψ, Im ψ, walls exact) on the ``nodes`` (Q,)
-    and ``weights`` (Q,) of a quadrature rule; θ is its parameters as one flat float64 vector.
-    ``damping`` λ shifts M by λ s_1²; ``cutoff`` (E_c of the energy filter; inf: none) is set by
-    ``calibrate``."""
+    """The network ``ansatz`` ((N, 1) → (N, 2): Re ψ, Im ψ; walls or periodicity exact) on the
+    ``nodes`` (Q,) and ``weights`` (Q,) of a quadrature rule; θ is its parameters as one flat
+    float64 vector; ``kinetic`` is c, ``potential`` V_eff(x, t, ψ). ``damping`` λ shifts M by
+    λ s_1²; ``cutoff`` (E_c of the energy filter; inf: none) is set by ``calibrate``."""
 
     def __init__(
         self,
@@ -64,6 +65,7 @@ class GalerkinState:
         nodes: np.ndarray,
         weights: np.ndarray,
         potential: Vt,
+        kinetic: float,
         rcond: float,
         damping: float = 0.0,
     ) -> None:
@@ -73,6 +75,7 @@ class GalerkinState:
         self.x = np.asarray(nodes, dtype=float).reshape(-1)
         self.w = np.asarray(weights, dtype=float).reshape(-1)
         self.potential, self.rcond, self.damping = potential, float(rcond), float(damping)
+        self.kinetic = float(kinetic)
         self.cutoff = np.inf
         self.output = self._output_mask()
         self._rows = vmap(jacrev(self._point, argnums=0), in_dims=(None, 0))
@@ -127,16 +130,18 @@ class GalerkinState:
         """Set the filter's E_c to ``factor``·√⟨H²⟩ of ψ_θ (its spectral content in the
         tangent space, V at t = 0); return E_c."""
         tan = self.tangent(theta)
-        basis = EnergyBasis.of(tan, self.w, self.potential(self.x, 0.0), self.rcond, self.damping)
+        v = self.potential(self.x, 0.0, tan.psi)
+        basis = EnergyBasis.of(tan, self.w, v, self.kinetic, self.rcond, self.damping)
         self.cutoff = factor * basis.spread(tan.along(self.w))
         return self.cutoff
 
     def velocity(self, t: float, theta: np.ndarray) -> np.ndarray:
         """θ̇ of the projected Schrödinger equation (module docstring) at time t."""
-        w, v = self.w, self.potential(self.x, t)
         tan = self.tangent(theta)
-        basis = EnergyBasis.of(tan, w, v, self.rcond, self.damping)
-        force = np.imag(tan.djac.conj().T @ (w * tan.dpsi) + tan.jac.conj().T @ (w * v * tan.psi))
+        w, v = self.w, self.potential(self.x, t, tan.psi)
+        basis = EnergyBasis.of(tan, w, v, self.kinetic, self.rcond, self.damping)
+        kinetic = self.kinetic * tan.djac.conj().T @ (w * tan.dpsi)
+        force = np.imag(kinetic + tan.jac.conj().T @ (w * v * tan.psi))
         rate = basis.project(force, self.cutoff)
         # d with ∂ψ/∂θ·d ≈ ψ; removing α d makes d‖ψ‖²/dt = 2 Re⟨ψ, ∂ψ/∂θ·θ̇⟩ = 0 exactly
         along = tan.along(w)
@@ -144,10 +149,10 @@ class GalerkinState:
         return rate - (along @ rate) / (along @ scaling) * scaling
 
     def _output_mask(self) -> np.ndarray:
-        """The θ entries of the output layer (the net's last ``nn.Linear``): ψ is linear in
-        them."""
-        last = [m for m in self.ansatz.modules() if isinstance(m, torch.nn.Linear)][-1]
-        owned = {id(p) for p in last.parameters()}
+        """The θ entries of the output layer (the net's last ``nn.Linear``, if any): ψ is
+        linear in them."""
+        linear = [m for m in self.ansatz.modules() if isinstance(m, torch.nn.Linear)]
+        owned = {id(p) for p in linear[-1].parameters()} if linear else set()
         params = dict(self.ansatz.named_parameters())
         sizes = [(params[n].numel(), id(params[n]) in owned) for n in self.shapes]
         return np.concatenate([np.full(size, inside) for size, inside in sizes])

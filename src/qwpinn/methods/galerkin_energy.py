@@ -5,7 +5,7 @@ On the right singular vectors of A (s_j > rcond·s_1) the directions d_j are M_�
 (M_λ = AᵀA + λ s_1² I, λ the damping: 0 gives M itself) and solve K d_j = E_j M_λ d_j with the
 weak form of ⟨Hφ, φ⟩,
 
-    K_kl = Re ∫ ∂_kψ̄' ∂_lψ' + V ∂_kψ̄ ∂_lψ dx,
+    K_kl = Re ∫ c ∂_kψ̄' ∂_lψ' + V ∂_kψ̄ ∂_lψ dx,
 
 so E_j is the energy (Rayleigh quotient) of the tangent function ∂ψ/∂θ·d_j. θ̇ keeps direction
 j with the weight f(E_j) = 1/(1 + (E_j/E_c)^8): 1 where ψ's physics lives, → 0 above E_c, and
@@ -34,16 +34,22 @@ class EnergyBasis:
 
     @classmethod
     def of(
-        cls, tangent: Tangent, weights: np.ndarray, v: np.ndarray, rcond: float, damping: float
+        cls,
+        tangent: Tangent,
+        weights: np.ndarray,
+        v: np.ndarray,
+        kinetic: float,
+        rcond: float,
+        damping: float,
     ) -> EnergyBasis:
         """The basis of a ``galerkin.Tangent`` on the rule ``weights`` with V = ``v`` at the
-        nodes."""
+        nodes and the kinetic coefficient c = ``kinetic``."""
         keep = tangent.s > rcond * tangent.s[0]
         shifted = np.sqrt(tangent.s[keep] ** 2 + damping * tangent.s[0] ** 2)
         scaled = tangent.vt[keep].T / shifted
         phi, dphi = tangent.jac @ scaled, tangent.djac @ scaled
-        kinetic = dphi.conj().T @ (weights[:, None] * dphi)
-        stiffness = np.real(kinetic + phi.conj().T @ ((weights * v)[:, None] * phi))
+        gradient = kinetic * dphi.conj().T @ (weights[:, None] * dphi)
+        stiffness = np.real(gradient + phi.conj().T @ ((weights * v)[:, None] * phi))
         energies, vectors = np.linalg.eigh(stiffness)
         return cls(scaled @ vectors, energies)
 

@@ -3,7 +3,7 @@ marched. ψ is linear in the output layer, so its tangent space is fixed: with t
 d_j of that space (``galerkin_energy``; φ_j = ∂ψ/∂θ·d_j orthonormal in Re⟨·,·⟩),
 ψ(t) = Σ_j c_j(t) φ_j and
 
-    ċ = F^½ G(t) F^½ c,   G_jk = Im ∫ φ̄_j' φ_k' + V(x, t) φ̄_j φ_k dx,   F = diag f(E_j),
+    ċ = F^½ G F^½ c,   G_jk = Im ∫ κ φ̄_j' φ_k' + V_eff φ̄_j φ_k dx,   F = diag f(E_j),
 
 the projection of −iHψ with the stiff directions filtered. G is antisymmetric (the imaginary
 part of a Hermitian matrix), so the flow itself conserves ‖c‖ = ‖ψ‖.
@@ -25,12 +25,13 @@ class FeatureGalerkin:
         self.state, self.start = state, theta.copy()
         tan = state.tangent(theta, state.output)
         w = state.w
-        basis = EnergyBasis.of(tan, w, state.potential(state.x, 0.0), state.rcond, 0.0)
+        v = state.potential(state.x, 0.0, tan.psi)
+        basis = EnergyBasis.of(tan, w, v, state.kinetic, state.rcond, 0.0)
         self.cutoff = factor * basis.spread(tan.along(w))
         self.directions = basis.directions
         self.phi, self.dphi = tan.jac @ basis.directions, tan.djac @ basis.directions
         self.root = np.sqrt(basis.filter(self.cutoff))
-        self.kinetic = np.imag(self.dphi.conj().T @ (w[:, None] * self.dphi))
+        self.kinetic = state.kinetic * np.imag(self.dphi.conj().T @ (w[:, None] * self.dphi))
         self._generator: tuple[bytes, np.ndarray] = (b"", self.kinetic)
 
     def coefficients(self, theta: np.ndarray) -> np.ndarray:
@@ -46,11 +47,11 @@ class FeatureGalerkin:
 
     def velocity(self, t: float, c: np.ndarray) -> np.ndarray:
         """ċ = F^½ G(t) F^½ c."""
-        return self.root * (self.generator(t) @ (self.root * c))
+        return self.root * (self.generator(t, self.phi @ c) @ (self.root * c))
 
-    def generator(self, t: float) -> np.ndarray:
-        """G(t), kept while V at the nodes does not change."""
-        v = self.state.potential(self.state.x, t)
+    def generator(self, t: float, psi: np.ndarray) -> np.ndarray:
+        """G(t) for ψ at the nodes, kept while V_eff = V(x, t) + g|ψ|² there does not change."""
+        v = self.state.potential(self.state.x, t, psi)
         if self._generator[0] != v.tobytes():
             potential = np.imag(self.phi.conj().T @ ((self.state.w * v)[:, None] * self.phi))
             self._generator = (v.tobytes(), self.kinetic + potential)

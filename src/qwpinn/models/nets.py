@@ -184,8 +184,9 @@ class GaussianMLP(nn.Module):
 
 
 class SineNet(nn.Module):
-    """N(x) = W sin(ω x + φ) + b: ``width`` units, ω_j = bandwidth·j/width (j = 1 … width) on
-    the input range [−1, 1], phases φ_j uniform on [0, 2π) from torch's seeded generator. All
+    """N(x) = W sin(ω x + φ) + b: ``width`` units, |ω_j| = bandwidth·j/width (j = 1 … width) on
+    the input range [−1, 1] (with several inputs along random unit directions), phases φ_j
+    uniform on [0, 2π); both from torch's seeded generator. All
     trainable; the output layer is linear (its last ``nn.Linear``). ``bandwidth`` null: tied to
     the ``nodes`` of the rule that integrates the net, nodes/SINE_NODES_PER_OMEGA."""
 
@@ -204,8 +205,10 @@ class SineNet(nn.Module):
         bandwidth = _positive("bandwidth", bandwidth)
         self.hidden = nn.Linear(in_features, width)
         steps = torch.arange(1, width + 1, dtype=torch.float32) / width
+        directions = torch.ones(width, 1) if in_features == 1 else torch.randn(width, in_features)
+        directions = directions / directions.norm(dim=1, keepdim=True)
         with torch.no_grad():
-            self.hidden.weight.copy_(bandwidth * steps.reshape(-1, 1).repeat(1, in_features))
+            self.hidden.weight.copy_(bandwidth * steps.reshape(-1, 1) * directions)
             self.hidden.bias.uniform_(0.0, 2.0 * math.pi)
         self.out = _linear(width, out_features)
 

@@ -135,12 +135,17 @@ class EvolveConf:
     x0: float = MISSING
     sigma: float = MISSING
     k0: float = MISSING
+    amplitude: float = MISSING
     coefficients: Optional[list[float]] = MISSING  # noqa: UP045
+    boundary: str = MISSING
+    kinetic: float = MISSING
+    cubic: float = MISSING
     t_end: float = MISSING
     n_times: int = MISSING
     n_x: int = MISSING
     error_tol: float = MISSING
     norm_tol: float = MISSING
+    published_modulus_error: Optional[float] = MISSING  # noqa: UP045
     reference: EvolveReferenceConf = MISSING
 
 
@@ -159,6 +164,7 @@ class GalerkinConf:
     atol: float = MISSING
     fit_steps: int = MISSING
     fit_tol: float = MISSING
+    harmonics: int = MISSING
 
 
 @dataclass
@@ -169,6 +175,7 @@ class SpacetimeConf:
     lr: float = MISSING
     lbfgs_steps: int = MISSING
     max_time_s: Optional[float] = MISSING  # noqa: UP045
+    harmonics: int = MISSING
 
 
 @dataclass

@@ -17,6 +17,7 @@ from qwpinn.methods.galerkin_features import FeatureGalerkin
 from qwpinn.methods.galerkin_fit import fit_initial
 from qwpinn.methods.march import MarchState, march
 from qwpinn.models.ansatz import DirichletAnsatz
+from qwpinn.models.periodic import PeriodicAnsatz
 from qwpinn.numerics.grading import quadrature_maps
 from qwpinn.numerics.quadrature import Quadrature
 from qwpinn.pipeline.build import build
@@ -49,17 +50,27 @@ def galerkin_rules(potential: Any, nodes: int, panels: int) -> tuple[Quadrature,
     return Quadrature.on_maps(maps, nodes, panels), Quadrature.on_maps(maps, 2 * nodes + 1, panels)
 
 
+def trial_function(cfg: DictConfig, evolution: Any) -> torch.nn.Module:
+    """The ``arch`` net with two outputs under exact walls, or on the periodic embedding."""
+    box = evolution.potential.box
+    if evolution.boundary == "periodic":
+        harmonics = int(cfg.method.harmonics)
+        net = build("arch", cfg.arch, in_features=2 * harmonics, out_features=2)
+        return PeriodicAnsatz(net, box, harmonics)
+    return DirichletAnsatz(build("arch", cfg.arch, in_features=1, out_features=2), box)
+
+
 def run_galerkin(cfg: DictConfig, evolution: Any, out: Path) -> Trajectory:
     """θ(0) by ``fit_initial``, then the march (``galerkin_flow``); resumes from the run dir's
     checkpoint."""
     m = cfg.method
     rule, _ = galerkin_rules(evolution.potential, int(m.nodes), int(m.panels))
-    net = build("arch", cfg.arch, in_features=1, out_features=2)
     state = GalerkinState(
-        DirichletAnsatz(net, evolution.potential.box),
+        trial_function(cfg, evolution),
         rule.nodes,
         rule.weights,
-        evolution.v,
+        evolution.v_eff,
+        evolution.kinetic,
         float(m.rcond),
         float(m.damping),
     )

@@ -13,7 +13,6 @@ from omegaconf import DictConfig
 from qwpinn.errors import ConfigError
 from qwpinn.methods.spacetime import SpacetimeState, train_spacetime
 from qwpinn.pipeline.build import build
-from qwpinn.problems.evolution import GaussianPacket
 
 
 @dataclass
@@ -35,11 +34,24 @@ class SpacetimeTrajectory:
 
 def run_spacetime(cfg: DictConfig, evolution: Any, seed: int) -> SpacetimeTrajectory:
     """Build, train (Adam then L-BFGS) and return the space–time PINN of the config."""
-    if not isinstance(evolution.initial, GaussianPacket):
-        raise ConfigError("evolve.initial", "states", "method=spacetime takes initial=gaussian")
+    if not hasattr(evolution.initial, "parts"):
+        raise ConfigError(
+            "evolve.initial", "states", "method=spacetime takes initial=gaussian or sech"
+        )
     m, potential = cfg.method, evolution.potential
-    net = build("arch", cfg.arch, in_features=2, out_features=2).double()
-    state = SpacetimeState(net, potential.box, evolution.t_end, evolution.initial.parts)
+    periodic = evolution.boundary == "periodic"
+    harmonics = int(m.harmonics) if periodic else None
+    inputs = 2 * int(m.harmonics) + 1 if periodic else 2
+    net = build("arch", cfg.arch, in_features=inputs, out_features=2).double()
+    state = SpacetimeState(
+        net,
+        potential.box,
+        evolution.t_end,
+        evolution.initial.parts,
+        harmonics,
+        evolution.kinetic,
+        evolution.cubic,
+    )
     engine = torch.quasirandom.SobolEngine(2, scramble=True, seed=seed)
     unit = engine.draw(int(m.n_points), dtype=torch.float64)
     a, b = potential.box

@@ -1,5 +1,6 @@
-"""The time-dependent problem iψ_t = −ψ_xx + V(x, t)ψ on a 1D box, ψ = 0 at the walls (ħ = 1,
-ħ²/2m = 1: the units of the eigenproblems), from an initial state ψ0 over [0, t_end]."""
+"""The time-dependent problem iψ_t = −c ψ_xx + (V(x, t) + g|ψ|²)ψ on a 1D box, ψ = 0 at the
+walls or periodic, from an initial state ψ0 over [0, t_end]; c = 1, g = 0 is the Schrödinger
+equation in the units of the eigenproblems (ħ = 1, ħ²/2m = 1)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from typing import Any
 import numpy as np
 
 from qwpinn.errors import ConfigError, finite_number, integer_at_least, one_of
+from qwpinn.problems.nls import SechPulse
 
-INITIAL_KINDS = ("gaussian", "states")
+INITIAL_KINDS = ("gaussian", "states", "sech")
+BOUNDARIES = ("dirichlet", "periodic")
 StateAt = Callable[[int, np.ndarray], np.ndarray]  # ψ_n(x), n = 1, 2, ...
 
 
@@ -70,13 +73,17 @@ class Superposition:
 
 @dataclass(frozen=True)
 class Evolution:
-    """iψ_t = −ψ_xx + V(x, t)ψ on ``potential``'s box over [0, ``t_end``] from ``initial``,
+    """iψ_t = −``kinetic`` ψ_xx + (V(x, t) + ``cubic`` |ψ|²)ψ on ``potential``'s box over
+    [0, ``t_end``] from ``initial``, ``boundary`` dirichlet (ψ = 0 at the walls) or periodic,
     output on ``n_times`` uniform times (0 and t_end included)."""
 
     potential: Any
     initial: Callable[[np.ndarray], np.ndarray]
     t_end: float
     n_times: int
+    boundary: str
+    kinetic: float
+    cubic: float
 
     @property
     def times(self) -> np.ndarray:
@@ -92,27 +99,54 @@ class Evolution:
             return np.asarray(self.potential.v_at(x, t), dtype=float)
         return np.asarray(self.potential(x), dtype=float)
 
+    def v_eff(self, x: np.ndarray, t: float, psi: np.ndarray) -> np.ndarray:
+        """V(x, t) + g|ψ|² at x values (N,) where the state is ψ (N,)."""
+        return self.v(x, t) + self.cubic * np.abs(psi) ** 2
+
 
 def initial_state(
     kind: str,
     x0: float,
     sigma: float,
     k0: float,
+    amplitude: float,
     coefficients: Sequence[float],
     state_at: StateAt | None,
 ) -> Callable[[np.ndarray], np.ndarray]:
-    """ψ0 of ``kind`` (``gaussian``: x0, sigma, k0; ``states``: coefficients)."""
+    """ψ0 of ``kind`` (``gaussian``: x0, sigma, k0; ``sech``: amplitude, x0, k0; ``states``:
+    coefficients)."""
     one_of("initial", kind, INITIAL_KINDS)
     if kind == "gaussian":
         return GaussianPacket(x0, sigma, k0)
+    if kind == "sech":
+        return SechPulse(amplitude, x0, k0)
     assert state_at is not None
     return Superposition(coefficients, state_at)
 
 
-def evolution_problem(potential: Any, initial: Any, t_end: float, n_times: int) -> Evolution:
-    """The problem, with t_end > 0 and n_times ≥ 11 checked (one ConfigError line each)."""
+def evolution_problem(
+    potential: Any,
+    initial: Any,
+    t_end: float,
+    n_times: int,
+    *,
+    boundary: str = "dirichlet",
+    kinetic: float = 1.0,
+    cubic: float = 0.0,
+) -> Evolution:
+    """The problem, with t_end > 0, n_times ≥ 11, c > 0 checked, and a kinetic coefficient other
+    than 1 or a cubic term only with periodic walls (the Dirichlet references are the linear
+    c = 1 ones); one ConfigError line each. The keywords' defaults are the Schrödinger equation."""
     t_end = finite_number("t_end", t_end, "must be a finite number > 0")
     if t_end <= 0.0:
         raise ConfigError("t_end", t_end, "must be a finite number > 0")
     integer_at_least("n_times", n_times, 11)
-    return Evolution(potential, initial, t_end, int(n_times))
+    one_of("boundary", boundary, BOUNDARIES)
+    kinetic = finite_number("kinetic", kinetic, "must be a finite number > 0")
+    if kinetic <= 0.0:
+        raise ConfigError("kinetic", kinetic, "must be a finite number > 0")
+    cubic = finite_number("cubic", cubic)
+    if boundary == "dirichlet" and (kinetic != 1.0 or cubic != 0.0):
+        key, value = ("kinetic", kinetic) if kinetic != 1.0 else ("cubic", cubic)
+        raise ConfigError(key, value, "needs boundary=periodic (Dirichlet: c = 1, g = 0)")
+    return Evolution(potential, initial, t_end, int(n_times), boundary, kinetic, cubic)

@@ -21,7 +21,7 @@ import scipy.linalg
 
 from qwpinn.reference.spectrum import solve
 
-Basis = Callable[[np.ndarray], np.ndarray]  # x (M,) → (N, M) real basis values
+Basis = Callable[[np.ndarray], np.ndarray]  # x (M,) → (N, M) basis values (real or complex)
 
 
 @dataclass(frozen=True, eq=False)
