@@ -17,6 +17,7 @@ import torch
 from qwpinn.errors import ConfigError, DivergedError
 from qwpinn.methods.eigen import EigenState
 from qwpinn.methods.loss import EigenLoss
+from qwpinn.optim.linear_ritz import linear_ritz
 from qwpinn.optim.tangent import TangentRitz
 
 
@@ -127,10 +128,15 @@ class GradientPhase:
 
 class TangentPhase:
     """``TangentRitz`` on E[ψ] alone, with the floor and the check rule of the state; returns
-    ``{"rayleigh": E[ψ]}`` after the step."""
+    ``{"rayleigh": E[ψ]}`` after the step. In 2D/3D with ``linear_rcond_nd`` (not None), each
+    step first sets the parameters ψ is linear in (the ansatz's ``linear_parameters``) to
+    their exact Ritz optimum (``linear_ritz``)."""
 
-    def __init__(self, steps: int | None = None, **ritz: Any) -> None:
+    def __init__(
+        self, linear_rcond_nd: float | None, steps: int | None = None, **ritz: Any
+    ) -> None:
         self.steps = None if steps is None else int(steps)
+        self.linear_rcond = None if linear_rcond_nd is None else float(linear_rcond_nd)
         self.ritz = ritz
 
     def check(self, loss: EigenLoss, state: EigenState) -> None:
@@ -155,6 +161,10 @@ class TangentPhase:
 
     def step(self, inputs: StepInputs) -> dict[str, torch.Tensor]:
         state = inputs.state
+        linear = getattr(state.ansatz, "linear_parameters", list)()
+        if self.linear_rcond is not None and state.rule.dim > 1 and linear:
+            floor = state.step_floor()
+            linear_ritz(state.nodal, state.jacobian, linear, self.linear_rcond, floor, state.check_nodal)
         rayleigh = inputs.optimizer.step(
             closure=state.nodal,
             jacobian=state.jacobian,
