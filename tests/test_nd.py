@@ -35,7 +35,7 @@ def test_product_ansatz_vanishes_on_every_wall(box, cuts, parity):
     torch.manual_seed(0)
     dim = len(box)
     pairs = sum(len(cuts[k]) * len(cuts[m]) for k in range(dim) for m in range(k + 1, dim))
-    outputs = 1 + sum(map(len, cuts)) + pairs
+    outputs = 1 + sum(map(len, cuts)) + 3 * pairs  # ramps; K, U_X, U_Y per crossing
     net = network("mlp", width=8, depth=2, in_features=dim, out_features=outputs)
     psi = DirichletAnsatz(net, box, cuts, parity, corners=True).double()
     assert psi.outputs == outputs
@@ -52,15 +52,18 @@ def test_product_ansatz_vanishes_on_every_wall(box, cuts, parity):
         assert torch.allclose(psi(mirrored), psi(inside), rtol=0, atol=1e-14)
 
 
-def test_corner_function_is_c1_with_the_laplacian_of_a_quadrant():
-    """ΔK = (π/2)·sign(XY) off the axes; K and ∇K continuous across them."""
+@pytest.mark.parametrize("term", [0, 1, 2])
+def test_corner_functions_are_c1_with_the_laplacians_of_a_quadrant(term):
+    """ΔK = (π/2)·sign(XY), ΔU_X = sign(XY)·X, ΔU_Y = sign(XY)·Y off the axes; each and its
+    gradient continuous across them."""
     x = torch.tensor([[0.3, 0.2], [-0.3, 0.2], [-0.1, -0.4], [0.5, -0.25]], dtype=F64)
-    _, _, lap = derivatives(lambda p: corner(p[:, :1], p[:, 1:]), x, 2, False)
-    expected = (math.pi / 2) * torch.sign(x[:, :1] * x[:, 1:])
+    _, _, lap = derivatives(lambda p: corner(p[:, :1], p[:, 1:])[term], x, 2, False)
+    sign = torch.sign(x[:, :1] * x[:, 1:])
+    expected = [(math.pi / 2) * sign, sign * x[:, :1], sign * x[:, 1:]][term]
     assert torch.allclose(lap, expected, rtol=0, atol=1e-12)
     h = 1e-7
     across = torch.tensor([[-h, 0.3], [h, 0.3], [0.0, 0.3], [0.2, -h], [0.2, h]], dtype=F64)
-    value, grad = derivatives(lambda p: corner(p[:, :1], p[:, 1:]), across, 1, False)
+    value, grad = derivatives(lambda p: corner(p[:, :1], p[:, 1:])[term], across, 1, False)
     assert torch.isfinite(grad).all()
     assert abs(value[0] - value[1]).item() < 1e-6 and (grad[0] - grad[1]).abs().max() < 1e-5
     assert (grad[3] - grad[4]).abs().max() < 1e-5
@@ -99,7 +102,7 @@ def test_box_2d_trains_to_its_exact_levels_and_a_degenerate_pair_is_ok(tmp_path)
         "n_states=3",
         "optimizer.adam_steps=80",
         "trainer.max_steps=110",
-        "ansatz.width=8",
+        "ansatz.width_nd=8",
     )
     exact = math.pi**2 * np.array([2.0, 5.0, 5.0])
     assert abs(solution.energies[0] - exact[0]) / exact[0] < 1e-6

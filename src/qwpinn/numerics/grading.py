@@ -114,7 +114,10 @@ def sharp_spans(potential: Any) -> list[tuple[float, float, float, float]] | Non
     return spans
 
 
-def axis_maps(potential: Any, layers: int = 0, ratio: float = 0.25) -> list[list[PieceMap]]:
+GRADING_RATIO = 0.25  # panel edges at c + (m − c)·ratio^j toward a cut c of a d-dim grid
+
+
+def axis_maps(potential: Any, layers: int = 0) -> list[list[PieceMap]]:
     """The panels of the quadrature along each axis: ``quadrature_maps`` in 1D; in d dims,
     linear panels between the walls and the axis' ``cuts`` (where V jumps; none for a smooth
     V), ``layers`` of them graded toward each cut (``graded_edges``)."""
@@ -122,7 +125,7 @@ def axis_maps(potential: Any, layers: int = 0, ratio: float = 0.25) -> list[list
         return [quadrature_maps(potential)]
     cuts = axis_cuts(potential)
     return [
-        linear_maps(graded_edges([a, *c, b], layers, ratio))
+        linear_maps(graded_edges([a, *c, b], layers, GRADING_RATIO))
         for (a, b), c in zip(potential.bounds, cuts, strict=True)
     ]
 

@@ -81,10 +81,10 @@ class Quadrature:
 
 def problem_rules(potential: Any, nodes: int, layers: int = 0) -> tuple[Quadrature, Quadrature]:
     """The training rule (``nodes`` per panel and axis on the panels of ``grading.axis_maps``:
-    in d dims their tensor product, split at every axis' cuts) and the check rule
-    (2·nodes + 1 per panel and axis: exact to twice the degree, no node shared)."""
-    import os
-    axes = axis_maps(potential, int(os.environ.get("QL", layers)), float(os.environ.get("QR", 0.25)))
+    in d dims their tensor product, split at every axis' cuts, ``layers`` graded toward each)
+    and the check rule (2·nodes + 1 per panel and axis: exact to twice the degree, no node
+    shared)."""
+    axes = axis_maps(potential, layers)
     panels = potential.quadrature_panels
     return product_rule(axes, nodes, panels), product_rule(axes, 2 * nodes + 1, panels)
 

@@ -128,9 +128,11 @@ class GradientPhase:
 
 class TangentPhase:
     """``TangentRitz`` on E[ψ] alone, with the floor and the check rule of the state; returns
-    ``{"rayleigh": E[ψ]}`` after the step. In 2D/3D with ``linear_rcond_nd`` (not None), each
-    step first sets the parameters ψ is linear in (the ansatz's ``linear_parameters``) to
-    their exact Ritz optimum (``linear_ritz``)."""
+    ``{"rayleigh": E[ψ]}`` after the step. On a 2D/3D grid of constant cells (a potential
+    that ``jumps_on_cuts``) with ``linear_rcond_nd`` (not None), each step first sets the
+    parameters ψ is linear in (the ansatz's ``linear_parameters``) to their exact Ritz optimum
+    (``linear_ritz``); on a smooth V the tangent steps stalled after it (oscillator: 5e-1 in
+    30 steps, against 2e-4 without)."""
 
     def __init__(
         self, linear_rcond_nd: float | None, steps: int | None = None, **ritz: Any
@@ -162,7 +164,8 @@ class TangentPhase:
     def step(self, inputs: StepInputs) -> dict[str, torch.Tensor]:
         state = inputs.state
         linear = getattr(state.ansatz, "linear_parameters", list)()
-        if self.linear_rcond is not None and state.rule.dim > 1 and linear:
+        on_cells = state.rule.dim > 1 and getattr(state.potential, "jumps_on_cuts", False)
+        if self.linear_rcond is not None and on_cells and linear:
             floor = state.step_floor()
             linear_ritz(state.nodal, state.jacobian, linear, self.linear_rcond, floor, state.check_nodal)
         rayleigh = inputs.optimizer.step(
