@@ -77,8 +77,9 @@ def corner(x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor
     angle_y = torch.where(zero_y, 0.0, torch.atan(x / sy))
     k = x * y * log_rho + 0.5 * x.square() * angle_x + 0.5 * y.square() * angle_y
     scale = 4.0 / (3.0 * math.pi)
-    u_x = x * k - 0.25 * rho2 * (y * log_rho + x * angle_x) + 0.125 * math.pi * x.abs() * y * y.abs()
-    u_y = y * k - 0.25 * rho2 * (x * log_rho + y * angle_y) + 0.125 * math.pi * y.abs() * x * x.abs()
+    quarter = 0.125 * math.pi * x.abs() * y.abs()  # (π/8)|X||Y|
+    u_x = x * k - 0.25 * rho2 * (y * log_rho + x * angle_x) + quarter * y
+    u_y = y * k - 0.25 * rho2 * (x * log_rho + y * angle_y) + quarter * x
     return k, scale * u_x, scale * u_y
 
 

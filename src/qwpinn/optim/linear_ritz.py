@@ -75,4 +75,3 @@ def _lowest(nodal: Nodal, rows: torch.Tensor, rcond: float) -> torch.Tensor:
     coefficients = basis @ (inverse.T @ vectors[:, -1])
     norm = (w * (phi @ (inverse.T @ vectors[:, -1])).square()).sum().sqrt()
     return coefficients / norm
-

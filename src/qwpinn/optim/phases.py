@@ -166,8 +166,8 @@ class TangentPhase:
         linear = getattr(state.ansatz, "linear_parameters", list)()
         on_cells = state.rule.dim > 1 and getattr(state.potential, "jumps_on_cuts", False)
         if self.linear_rcond is not None and on_cells and linear:
-            floor = state.step_floor()
-            linear_ritz(state.nodal, state.jacobian, linear, self.linear_rcond, floor, state.check_nodal)
+            rcond, floor = self.linear_rcond, state.step_floor()
+            linear_ritz(state.nodal, state.jacobian, linear, rcond, floor, state.check_nodal)
         rayleigh = inputs.optimizer.step(
             closure=state.nodal,
             jacobian=state.jacobian,

@@ -199,7 +199,6 @@ class TangentRitz(torch.optim.Optimizer):
         return (t @ lowest[1:]) / lowest[0]
 
 
-
 @torch.no_grad()
 def assign(params: list[torch.Tensor], flat: torch.Tensor) -> None:
     """Copy ``flat`` into the parameters in place (``vector_to_parameters`` would rebind
