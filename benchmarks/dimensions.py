@@ -3,7 +3,9 @@
     python benchmarks/dimensions.py [--seeds 5] [--cases square,osc:80,...]
                                     [--out benchmarks/results/dimensions.md]
 
-Serial, one thread, default config plus the overrides shown; a case given as ``key:N`` is a
+Serial, one thread, default config plus the overrides shown; each case runs seeds 0 … k − 1,
+k the smaller of ``--seeds`` and the case's own count (5 where a run takes about a minute,
+fewer for the slow ones); a case given as ``key:N`` is a
 short look, not the default config: ``trainer.max_steps=N`` and N/2 Adam steps (where the
 default has any) before TangentRitz. Reports per case the runs that ended
 ``ok``, the worst relative energy error over the states and seeds, the worst ψ error (the
@@ -32,20 +34,22 @@ from qwpinn import reference  # noqa: E402
 from qwpinn.pipeline.build import build  # noqa: E402
 from qwpinn.pipeline.run import run  # noqa: E402
 
-CASES = {  # key: (label, overrides)
+CASES = {  # key: (label, overrides, seeds)
     "box": (
         "2D box [0,1]×[0,2], V = 0, 3 lowest",
         ["potential=empty_box", "potential.box=[[0,1],[0,2]]", "n_states=3"],
+        3,
     ),
-    "square": ("2D square well, ground", ["potential=square_well"]),
-    "square4": ("2D square well, 4 lowest (2 = 3)", ["potential=square_well", "n_states=4"]),
-    "osc": ("2D oscillator ω = 10, 6 lowest", ["potential=oscillator", "n_states=6"]),
-    "rect": ("rectangular well in a rectangular box, ground", ["potential=rectangular_well"]),
-    "disk": ("disk R = 0.3, ground", ["potential=disk"]),
-    "cube": ("3D cube well, ground", ["potential=cube_well"]),
+    "square": ("2D square well, ground", ["potential=square_well"], 5),
+    "square4": ("2D square well, 4 lowest (2 = 3)", ["potential=square_well", "n_states=4"], 3),
+    "osc": ("2D oscillator ω = 10, 6 lowest", ["potential=oscillator", "n_states=6"], 1),
+    "rect": ("rectangular well in a rectangular box, ground", ["potential=rectangular_well"], 5),
+    "disk": ("disk R = 0.3, ground", ["potential=disk"], 1),
+    "cube": ("3D cube well, ground", ["potential=cube_well"], 1),
     "residual": (
         "2D square well, ground: residual PINN (loss=paper)",
         ["potential=square_well", "loss=paper", "ansatz=dirichlet"],
+        1,
     ),
 }
 
@@ -62,12 +66,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for case in args.cases.split(","):
             key, _, steps = case.partition(":")
-            label, overrides = CASES[key]
+            label, overrides, count = CASES[key]
             if steps:
                 label = f"{label} [{steps} steps]"
                 overrides = [*overrides, f"trainer.max_steps={steps}"]
                 overrides.append(f"optimizer.adam_steps={int(steps) // 2}")
-            runs = run_seeds(Path(tmp) / key, label, overrides, args.seeds)
+            runs = run_seeds(Path(tmp) / key, label, overrides, min(args.seeds, count))
             rows.append(table_row(label, runs, accuracy(Path(tmp) / key / "0")))
             table = "\n".join([*HEADER, *rows])
             provenance.write(args.out, table, header)

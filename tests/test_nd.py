@@ -12,13 +12,15 @@ import pytest
 import torch
 
 import qwpinn
-from conftest import configured, network
+from conftest import compose_config, configured, network, tangent_phase
 from qwpinn import reference
 from qwpinn.evaluation.maps import MAP_POINTS, plot_maps, sample_maps
 from qwpinn.models.ansatz import DirichletAnsatz
 from qwpinn.models.cut_features import corner
 from qwpinn.numerics.derivatives import derivatives
 from qwpinn.numerics.quadrature import problem_rules
+from qwpinn.optim.linear_ritz import linear_ritz
+from qwpinn.pipeline.build import build, build_module
 from qwpinn.pipeline.run import run
 
 F64 = torch.float64
@@ -35,7 +37,7 @@ def test_product_ansatz_vanishes_on_every_wall(box, cuts, parity):
     torch.manual_seed(0)
     dim = len(box)
     pairs = sum(len(cuts[k]) * len(cuts[m]) for k in range(dim) for m in range(k + 1, dim))
-    outputs = 1 + sum(map(len, cuts)) + pairs
+    outputs = 1 + sum(map(len, cuts)) + 3 * pairs  # ramps; K, U_X, U_Y per crossing
     net = network("mlp", width=8, depth=2, in_features=dim, out_features=outputs)
     psi = DirichletAnsatz(net, box, cuts, parity, corners=True).double()
     assert psi.outputs == outputs
@@ -52,15 +54,18 @@ def test_product_ansatz_vanishes_on_every_wall(box, cuts, parity):
         assert torch.allclose(psi(mirrored), psi(inside), rtol=0, atol=1e-14)
 
 
-def test_corner_function_is_c1_with_the_laplacian_of_a_quadrant():
-    """ΔK = (π/2)·sign(XY) off the axes; K and ∇K continuous across them."""
+@pytest.mark.parametrize("term", [0, 1, 2])
+def test_corner_functions_are_c1_with_the_laplacians_of_a_quadrant(term):
+    """ΔK = (π/2)·sign(XY), ΔU_X = sign(XY)·X, ΔU_Y = sign(XY)·Y off the axes; each and its
+    gradient continuous across them."""
     x = torch.tensor([[0.3, 0.2], [-0.3, 0.2], [-0.1, -0.4], [0.5, -0.25]], dtype=F64)
-    _, _, lap = derivatives(lambda p: corner(p[:, :1], p[:, 1:]), x, 2, False)
-    expected = (math.pi / 2) * torch.sign(x[:, :1] * x[:, 1:])
+    _, _, lap = derivatives(lambda p: corner(p[:, :1], p[:, 1:])[term], x, 2, False)
+    sign = torch.sign(x[:, :1] * x[:, 1:])
+    expected = [(math.pi / 2) * sign, sign * x[:, :1], sign * x[:, 1:]][term]
     assert torch.allclose(lap, expected, rtol=0, atol=1e-12)
     h = 1e-7
     across = torch.tensor([[-h, 0.3], [h, 0.3], [0.0, 0.3], [0.2, -h], [0.2, h]], dtype=F64)
-    value, grad = derivatives(lambda p: corner(p[:, :1], p[:, 1:]), across, 1, False)
+    value, grad = derivatives(lambda p: corner(p[:, :1], p[:, 1:])[term], across, 1, False)
     assert torch.isfinite(grad).all()
     assert abs(value[0] - value[1]).item() < 1e-6 and (grad[0] - grad[1]).abs().max() < 1e-5
     assert (grad[3] - grad[4]).abs().max() < 1e-5
@@ -99,7 +104,7 @@ def test_box_2d_trains_to_its_exact_levels_and_a_degenerate_pair_is_ok(tmp_path)
         "n_states=3",
         "optimizer.adam_steps=80",
         "trainer.max_steps=140",
-        "ansatz.width=8",
+        "ansatz.width_nd=8",
     )
     exact = math.pi**2 * np.array([2.0, 5.0, 5.0])
     assert abs(solution.energies[0] - exact[0]) / exact[0] < 1e-6
@@ -150,3 +155,20 @@ def test_a_2d_run_writes_its_maps_and_degeneracy(make_config):
     assert maps["psi"].shape == maps["psi_ref"].shape == (2, MAP_POINTS, MAP_POINTS)
     assert (out / "wavefunction.png").stat().st_size > 1000
     assert list((out / "tensorboard").rglob("events.out.tfevents.*"))
+
+
+def test_exact_output_layer_gives_the_square_well_ground_level_from_the_untrained_net(tmp_path):
+    """One output-layer Ritz (``linear_ritz``) on the untrained default net of the square
+    well: E[ψ] on the check rule within 1e-8 of the spectral-element level, and no lower
+    (E[ψ] is an upper bound)."""
+    cfg = compose_config(tmp_path, "potential=square_well")
+    torch.manual_seed(0)
+    potential = build("potential", cfg.potential)
+    state = build_module(cfg, potential, potential.default_energy_init()).state.double()
+    state.materialize(with_energy=False)
+    params = state.ansatz.linear_parameters()
+    rcond = tangent_phase().linear_rcond
+    assert linear_ritz(state.nodal, state.jacobian, params, rcond, 0.0, state.check_nodal)
+    energy = state.check_nodal().energy().item()
+    exact = reference.solve(potential, 1).energies[0]
+    assert 0.0 <= (energy - exact) / exact < 1e-8

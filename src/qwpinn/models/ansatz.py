@@ -50,6 +50,13 @@ class DirichletAnsatz(nn.Module):
         """Network outputs this ansatz consumes: 1 + one per feature."""
         return 1 + self.features.count
 
+    def linear_parameters(self) -> list[nn.Parameter]:
+        """The parameters ψ is linear in: the weights and bias of the net's output layer when
+        its ``layers`` end in a Linear map (an MLP), else none."""
+        layers = getattr(self.net, "layers", None)
+        last = layers[-1] if isinstance(layers, nn.Sequential) else None
+        return list(last.parameters()) if isinstance(last, nn.Linear) else []
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         lo, hi = self.lo.to(x.dtype), self.hi.to(x.dtype)
         length = hi - lo

@@ -9,11 +9,15 @@ multiplies in the product ansatz (``ansatz.DirichletAnsatz``).
   Newtonian potential of a cell that no C¹ piecewise polynomial has (with the ramps and a
   smooth part it solves Δu = χ of a quadrant), i.e. the r² ln r singularity of ψ where two
   cut lines of a non-separable V cross (every pair of cuts on two axes: vertices in 2D, edge
-  lines in 3D).
+  lines in 3D); and the next order, U_X = (4/3π)[XK − ρ²g/4 + (π/8)|X|Y|Y|] with
+  g = Y ln ρ + X atan(Y/X) (U_Y: X and Y swapped), C¹ with ΔU_X = sign(XY)·X: the
+  r³ ln r · sin 3θ, cos 3θ terms that ψ's gradient at the crossing drives, which K times a
+  smooth function cannot give (its logarithm always carries the factor XY).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from itertools import combinations
 
@@ -23,7 +27,7 @@ from torch import nn
 
 class CutFeatures(nn.Module):
     """The (N, F) features at points x (N, d): a ramp per cut of every axis, then (with
-    ``corners``) a corner function per pair of cuts on every pair of axes."""
+    ``corners``) the corner functions K, U_X, U_Y per pair of cuts on every pair of axes."""
 
     def __init__(
         self, bounds: torch.Tensor, cuts: Sequence[Sequence[float]], corners: bool
@@ -47,7 +51,7 @@ class CutFeatures(nn.Module):
 
     @property
     def count(self) -> int:
-        return len(self.axes) + len(self.pair_axes[0])
+        return len(self.axes) + CORNER_TERMS * len(self.pair_axes[0])
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         ramps = torch.relu(x[:, self.axes] - self.at.to(x)).div(self.scale.to(x)).square()
@@ -56,18 +60,27 @@ class CutFeatures(nn.Module):
         both = x[:, self.pair_axes[0] + self.pair_axes[1]] - self.pair_at.to(x)
         local = both / self.pair_scale.to(x)
         half = local.shape[1] // 2
-        return torch.cat([ramps, corner(local[:, :half], local[:, half:])], dim=1)
+        return torch.cat([ramps, *corner(local[:, :half], local[:, half:])], dim=1)
 
 
-def corner(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """K(X, Y) = XY ln ρ + ½X² atan(Y/X) + ½Y² atan(X/Y), 0 (and a zero gradient) where X or
-    Y is 0 exactly, as its limit there."""
+CORNER_TERMS = 3  # K, U_X, U_Y per crossing
+
+
+def corner(x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """K, U_X, U_Y (module docstring) at X = x, Y = y, each continued by its limit (0, and a
+    zero gradient) where X or Y is 0 exactly."""
     zero_x, zero_y = x == 0, y == 0
     sx, sy = torch.where(zero_x, 1.0, x), torch.where(zero_y, 1.0, y)
-    rho2 = torch.where(zero_x & zero_y, 1.0, x.square() + y.square())
-    value = 0.5 * x * y * torch.log(rho2)
-    value = value + 0.5 * x.square() * torch.where(zero_x, 0.0, torch.atan(y / sx))
-    return value + 0.5 * y.square() * torch.where(zero_y, 0.0, torch.atan(x / sy))
+    rho2 = x.square() + y.square()
+    log_rho = 0.5 * torch.log(torch.where(zero_x & zero_y, 1.0, rho2))
+    angle_x = torch.where(zero_x, 0.0, torch.atan(y / sx))
+    angle_y = torch.where(zero_y, 0.0, torch.atan(x / sy))
+    k = x * y * log_rho + 0.5 * x.square() * angle_x + 0.5 * y.square() * angle_y
+    scale = 4.0 / (3.0 * math.pi)
+    quarter = 0.125 * math.pi * x.abs() * y.abs()  # (π/8)|X||Y|
+    u_x = x * k - 0.25 * rho2 * (y * log_rho + x * angle_x) + quarter * y
+    u_y = y * k - 0.25 * rho2 * (x * log_rho + y * angle_y) + quarter * x
+    return k, scale * u_x, scale * u_y
 
 
 def _row(values: list[float]) -> torch.Tensor:

@@ -114,13 +114,35 @@ def sharp_spans(potential: Any) -> list[tuple[float, float, float, float]] | Non
     return spans
 
 
-def axis_maps(potential: Any) -> list[list[PieceMap]]:
+GRADING_RATIO = 0.25  # panel edges at c + (m − c)·ratio^j toward a cut c of a d-dim grid
+
+
+def axis_maps(potential: Any, layers: int = 0) -> list[list[PieceMap]]:
     """The panels of the quadrature along each axis: ``quadrature_maps`` in 1D; in d dims,
-    linear between the walls and the axis' ``cuts`` (where V jumps; none for a smooth V)."""
+    linear panels between the walls and the axis' ``cuts`` (where V jumps; none for a smooth
+    V), ``layers`` of them graded toward each cut (``graded_edges``)."""
     if potential.dim == 1:
         return [quadrature_maps(potential)]
     cuts = axis_cuts(potential)
-    return [linear_maps([a, *c, b]) for (a, b), c in zip(potential.bounds, cuts, strict=True)]
+    return [
+        linear_maps(graded_edges([a, *c, b], layers, GRADING_RATIO))
+        for (a, b), c in zip(potential.bounds, cuts, strict=True)
+    ]
+
+
+def graded_edges(edges: Sequence[float], layers: int, ratio: float) -> list[float]:
+    """Panel edges from wall to wall: every cut, and on each side of an interior cut c the
+    points c + (m − c)·ratio^j, j = 1 … layers (m: the middle of the interval toward the next
+    cut, or the far wall), so panels shrink geometrically toward the cut lines, where ψ's
+    corner singularities sit."""
+    points = set(edges)
+    interior = set(edges[1:-1])
+    for a, b in zip(edges[:-1], edges[1:], strict=False):
+        toward = [c for c in (a, b) if c in interior] if layers else []
+        for cut in toward:
+            far = 0.5 * (a + b) if len(toward) == 2 else (b if cut == a else a)
+            points |= {far} | {cut + (far - cut) * ratio**j for j in range(1, layers + 1)}
+    return sorted(points)
 
 
 def axis_cuts(potential: Any) -> list[list[float]]:

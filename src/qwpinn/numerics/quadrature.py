@@ -79,11 +79,12 @@ class Quadrature:
         return Quadrature(nodes, weights, cells)
 
 
-def problem_rules(potential: Any, nodes: int) -> tuple[Quadrature, Quadrature]:
+def problem_rules(potential: Any, nodes: int, layers: int = 0) -> tuple[Quadrature, Quadrature]:
     """The training rule (``nodes`` per panel and axis on the panels of ``grading.axis_maps``:
-    in d dims their tensor product, split at every axis' cuts) and the check rule
-    (2·nodes + 1 per panel and axis: exact to twice the degree, no node shared)."""
-    axes = axis_maps(potential)
+    in d dims their tensor product, split at every axis' cuts, ``layers`` graded toward each)
+    and the check rule (2·nodes + 1 per panel and axis: exact to twice the degree, no node
+    shared)."""
+    axes = axis_maps(potential, layers)
     panels = potential.quadrature_panels
     return product_rule(axes, nodes, panels), product_rule(axes, 2 * nodes + 1, panels)
 

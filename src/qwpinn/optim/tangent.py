@@ -126,20 +126,20 @@ class TangentRitz(torch.optim.Optimizer):
             full = space.step(ratio * torch.clamp(self.max_change / size, max=1.0))
             for length in self.lengths:
                 step = length * full
-                self._set(params, start + step)
+                assign(params, start + step)
                 with torch.enable_grad():
                     trial = closure().energy()
                 if torch.isfinite(trial) and floor <= trial < best[0]:
                     best = (trial.detach(), step, damping)
         lowest, step, damping = best
         if step is not None and checked is not None:  # E[ψ] fell on the nodes alone: aliasing
-            self._set(params, start + step)
+            assign(params, start + step)
             if not _energy_of(check) <= checked + CHECK_SLACK * abs(checked):
                 step = None
         if step is None:  # no shift lowered E[ψ]: stay, and trust the model less
             step, damping = torch.zeros_like(start), min(group["damping"] * 100.0, self.max_damping)
             lowest = energy
-        self._set(params, start + step)
+        assign(params, start + step)
         group["damping"] = damping
         return lowest
 
@@ -198,12 +198,12 @@ class TangentRitz(torch.optim.Optimizer):
         lowest = vectors[:, 0]
         return (t @ lowest[1:]) / lowest[0]
 
-    @staticmethod
-    @torch.no_grad()
-    def _set(params: list[torch.Tensor], flat: torch.Tensor) -> None:
-        """Copy ``flat`` into the parameters in place (``vector_to_parameters`` would rebind
-        their storage to slices of ``flat``)."""
-        offset = 0
-        for p in params:
-            p.copy_(flat[offset : offset + p.numel()].reshape(p.shape))
-            offset += p.numel()
+
+@torch.no_grad()
+def assign(params: list[torch.Tensor], flat: torch.Tensor) -> None:
+    """Copy ``flat`` into the parameters in place (``vector_to_parameters`` would rebind
+    their storage to slices of ``flat``)."""
+    offset = 0
+    for p in params:
+        p.copy_(flat[offset : offset + p.numel()].reshape(p.shape))
+        offset += p.numel()

@@ -34,13 +34,15 @@ def build_module(
     state = EigenState(
         build_ansatz(cfg, potential, n),
         potential,
-        problem_rules(potential, nodes_per_panel(cfg, potential.dim)),
+        problem_rules(potential, nodes_per_panel(cfg, potential.dim), cfg.quadrature_layers_nd),
         energy_init,
         lower,
         cfg.excited.orthogonality,
     )
     objective = build("loss", cfg.loss)
-    plateau = PlateauStop(cfg.optimizer.stop_tol, cfg.optimizer.stop_window)
+    cells = potential.dim > 1 and getattr(potential, "jumps_on_cuts", False)
+    tol = cfg.optimizer.stop_tol_cells if cells else cfg.optimizer.stop_tol
+    plateau = PlateauStop(tol, cfg.optimizer.stop_window)
     every = cfg.trainer.log_every_n_steps
     return EigenModule(state, objective, build_phases(cfg, potential), plateau, every)
 
@@ -106,9 +108,10 @@ def build_ansatz(cfg: DictConfig, potential: Any, n: int) -> torch.nn.Module:
     if kind == "domain":
         if cfg.ansatz.kinks:
             raise ConfigError("ansatz.kinks", True, "must be false with ansatz=domain")
-        width = cfg.ansatz.get("width")
+        key = "width" if potential.dim == 1 else "width_nd"
+        width = cfg.ansatz.get(key)
         if width is not None:
-            integer_at_least("ansatz.width", width)
+            integer_at_least(f"ansatz.{key}", width)
         sizes = {} if width is None else {"width": width}
         if potential.dim > 1:
             return _product_ansatz(cfg, potential, True, parity, sizes)

@@ -85,6 +85,7 @@ class AnnealingConf:
 @dataclass
 class DomainAnsatzConf(AnsatzConf):
     width: Optional[int] = MISSING  # noqa: UP045 - hidden width of each piece's net; None: arch's
+    width_nd: Optional[int] = MISSING  # noqa: UP045 - the same for the one net of a 2D/3D box
 
 
 @dataclass
@@ -105,6 +106,7 @@ class OptimizerConf:
     adam_steps_pieces: Optional[int] = MISSING  # noqa: UP045
     refine: Any = MISSING
     stop_tol: float = MISSING
+    stop_tol_cells: float = MISSING  # the same on a 2D/3D grid of constant cells
     stop_window: int = MISSING
 
 
@@ -207,6 +209,7 @@ class RunConf:
     energy_init: Optional[float] = MISSING  # noqa: UP045
     quadrature_nodes: int = MISSING
     quadrature_nodes_nd: list[int] = MISSING  # per panel and axis in 2D, 3D
+    quadrature_layers_nd: int = MISSING  # panels graded toward each cut of a 2D/3D grid
     torch_threads: int = MISSING
     ckpt_path: Optional[str] = MISSING  # noqa: UP045
     inject_nan_at_step: Optional[int] = MISSING  # noqa: UP045
@@ -280,6 +283,8 @@ def validate(cfg: DictConfig) -> None:
         if OmegaConf.select(cfg, key) is not None:
             _number(cfg, key, positive=True)
     _number(cfg, "optimizer.stop_tol", positive=False)
+    _number(cfg, "optimizer.stop_tol_cells", positive=False)
+    _integer(cfg, "quadrature_layers_nd", minimum=0)
     if OmegaConf.select(cfg, "inject_nan_at_step") is not None:
         _integer(cfg, "inject_nan_at_step", minimum=0)
 
