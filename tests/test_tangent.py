@@ -19,6 +19,7 @@ from qwpinn.lightning.callbacks import NanInjection
 from qwpinn.methods.eigen import EigenState
 from qwpinn.methods.energy import Nodal
 from qwpinn.models.ansatz import DomainAnsatz
+from qwpinn.numerics.blocks import compress_columns
 from qwpinn.numerics.derivatives import derivatives
 from qwpinn.numerics.grading import domain_maps
 from qwpinn.numerics.quadrature import gauss_legendre, problem_rules
@@ -195,3 +196,15 @@ def test_one_net_per_piece_gives_fewer_orthonormal_columns_that_keep_every_row()
     assert lift.shape[0] == batched.shape[1] > lift.shape[1]
     torch.testing.assert_close(lift.T @ lift, torch.eye(lift.shape[1], dtype=lift.dtype))
     torch.testing.assert_close(compressed @ lift.T, batched, rtol=1e-10, atol=1e-12)
+
+
+def test_compressed_columns_span_the_rows_when_a_block_moves_no_row():
+    """Two nets on disjoint rows and a parameter that moves none (its columns all zero): the
+    compressed columns and their lift give the rows back, and the idle block adds none."""
+    torch.manual_seed(0)
+    rows = torch.zeros(6, 9, dtype=torch.float64)
+    rows[:3, :4] = torch.randn(3, 4, dtype=torch.float64)
+    rows[3:, 4:7] = torch.randn(3, 3, dtype=torch.float64)
+    compressed, lift = compress_columns(rows, [4, 3, 2])
+    torch.testing.assert_close(compressed @ lift.T, rows, rtol=1e-12, atol=1e-12)
+    assert compressed.shape[1] == 6

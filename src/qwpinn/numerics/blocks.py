@@ -31,6 +31,8 @@ def compress_columns(
         return rows, None
     parts, lifts = [], []
     for touched, columns in groups.values():
+        if touched.numel() == 0:  # columns that move no row: no direction to keep
+            continue
         cols = torch.tensor(columns, dtype=torch.long, device=rows.device)
         block = rows[touched][:, cols]
         if block.shape[1] > block.shape[0]:
