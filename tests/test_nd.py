@@ -168,7 +168,23 @@ def test_exact_output_layer_gives_the_square_well_ground_level_from_the_untraine
     state.materialize(with_energy=False)
     params = state.ansatz.linear_parameters()
     rcond = tangent_phase().linear_rcond
-    assert linear_ritz(state.nodal, state.jacobian, params, rcond, 0.0, state.check_nodal)
-    energy = state.check_nodal().energy().item()
+    energy = linear_ritz(state.nodal, state.jacobian, params, rcond, 0.0, state.check_nodal)
+    assert energy == state.check_nodal().energy().item()
     exact = reference.solve(potential, 1).energies[0]
     assert 0.0 <= (energy - exact) / exact < 1e-8
+
+
+def test_square_well_four_lowest_levels_by_the_exact_layer_in_one_step_each(make_config):
+    """The default run on the square well, 4 states: each state is the exact output layer
+    on the initial hidden layers (one step, then ``converged``); every level, the degenerate
+    pair 2 = 3 included, within 1e-9 of the spectral-element reference on the check rule,
+    and ``time_to`` judged on the check rule (the training rule's gap is ~1e-8 here)."""
+    cfg = make_config("potential=square_well", "n_states=4")
+    results = run(cfg)
+    states = results["states"]
+    assert [s["status"] for s in states] == ["ok"] * 4
+    assert [s["steps"] for s in states] == [1] * 4
+    assert max(s["energy_rel_error"] for s in states) < 1e-9
+    assert all(s["time_to"]["1e-09"] is not None for s in states)
+    history = Path(cfg.paths.output_dir) / "state_4" / "energy_history.csv"
+    assert "energy_check" in history.read_text().splitlines()[0]

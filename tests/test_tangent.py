@@ -208,3 +208,17 @@ def test_compressed_columns_span_the_rows_when_a_block_moves_no_row():
     compressed, lift = compress_columns(rows, [4, 3, 2])
     torch.testing.assert_close(compressed @ lift.T, rows, rtol=1e-12, atol=1e-12)
     assert compressed.shape[1] == 6
+
+
+def test_a_step_is_aliasing_when_the_check_rule_rises_or_the_rules_part():
+    """``rules_agree``: E[ψ] may fall on both rules; a rise on the check rule, or a gap
+    between the rules beyond ALIASING and beyond the gap before, is refused."""
+    from qwpinn.methods.energy import ALIASING
+    from qwpinn.optim.tangent import rules_agree
+
+    before = (142.2, 142.2 + 1e-6)
+    assert rules_agree(142.0, 142.0 + 1e-6, before)
+    assert not rules_agree(142.0, 142.3, before)  # the check rule rose
+    assert not rules_agree(117.0, 116.7, before)  # both fell, the rules parted: aliasing
+    gap = 10 * ALIASING * 142.0
+    assert rules_agree(141.0, 141.0 + gap / 2, (142.0, 142.0 + gap))  # a gap that narrows

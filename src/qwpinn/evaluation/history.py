@@ -15,7 +15,8 @@ class EnergyHistory:
     """Per-step energies of one state and their errors |E − E_ref|/E_ref against level n.
 
     ``energy`` is E[ψ] of the step's loss evaluation, ``energy_parameter`` the energy the
-    model carries (equal to it with ``energy_update: rayleigh``; learned with ``gradient``).
+    model carries (equal to it with ``energy_update: rayleigh``; learned with ``gradient``),
+    ``energy_check`` E[ψ] on the check rule where the step measured it (NaN elsewhere).
     """
 
     COLUMNS = (
@@ -25,6 +26,8 @@ class EnergyHistory:
         "energy_rel_error",
         "energy_parameter",
         "energy_parameter_rel_error",
+        "energy_check",
+        "energy_check_rel_error",
     )
 
     def __init__(self, energy_ref: float) -> None:
@@ -33,6 +36,7 @@ class EnergyHistory:
         self.times: list[float] = []
         self.energies: list[float] = []
         self.parameters: list[float] = []
+        self.checks: list[float] = []
 
     @classmethod
     def read(cls, path: Path, energy_ref: float) -> EnergyHistory:
@@ -45,18 +49,28 @@ class EnergyHistory:
                     float(row["time_s"]),
                     float(row["energy"]),
                     float(row["energy_parameter"]),
+                    float(row.get("energy_check") or math.nan),
                 )
         return history
 
-    def record(self, step: int, time_s: float, energy: float, parameter: float) -> None:
+    def record(
+        self, step: int, time_s: float, energy: float, parameter: float, check: float = math.nan
+    ) -> None:
         self.steps.append(step)
         self.times.append(time_s)
         self.energies.append(energy)
         self.parameters.append(parameter)
+        self.checks.append(check)
 
     def errors(self, column: str = "energy") -> np.ndarray:
-        values = self.energies if column == "energy" else self.parameters
-        return np.abs(np.asarray(values) - self.energy_ref) / abs(self.energy_ref)
+        """|E − E_ref|/E_ref of ``column``: energy, parameter or check (NaN: not measured)."""
+        values = {"energy": self.energies, "parameter": self.parameters, "check": self.checks}
+        return np.abs(np.asarray(values[column]) - self.energy_ref) / abs(self.energy_ref)
+
+    def verified(self) -> str:
+        """The column a run's energy is judged by: the check rule's where any step measured it
+        (a training rule can alias E[ψ] by more than the threshold), else E[ψ]."""
+        return "check" if np.isfinite(np.asarray(self.checks, dtype=float)).any() else "energy"
 
     def time_to(
         self, thresholds: Sequence[float], column: str = "energy"
@@ -81,10 +95,15 @@ class EnergyHistory:
             self.errors("energy"),
             self.parameters,
             self.errors("parameter"),
+            self.checks,
+            self.errors("check"),
             strict=True,
         )
         lines = [",".join(self.COLUMNS)]
-        lines += [f"{s},{t:.6f},{e!r},{de:.6e},{p!r},{dp:.6e}" for s, t, e, de, p, dp in rows]
+        lines += [
+            f"{s},{t:.6f},{e!r},{de:.6e},{p!r},{dp:.6e},{c!r},{dc:.6e}"
+            for s, t, e, de, p, dp, c, dc in rows
+        ]
         path.write_text("\n".join(lines) + "\n")
 
 

@@ -7,10 +7,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from qwpinn.methods.energy import Nodal, norm_squared, residual
+from qwpinn.methods.energy import ALIASING, Nodal, norm_squared, residual
 from qwpinn.numerics.derivatives import derivatives
-
-ALIASING = 1e-6  # relative gap between E[ψ] on the training and the check rule
 
 LOGGED = ("energy_rel_error", "psi_l2_error", "residual_rms", "energy_parameter_rel_error")
 

@@ -28,7 +28,8 @@ class ReferenceMetrics(L.Callback):
     """Every ``every_n_steps`` steps and at the end: log reference errors of the state.
 
     Every step it also records the state's ``EnergyHistory`` (the module returns each step's
-    E[ψ], energy parameter and end time; one host sync per batch; time from the start of
+    E[ψ], energy parameter, check-rule E[ψ] where the phase measured it, and end time; one
+    host sync per batch; time from the start of
     training) and writes it to ``<output_dir>/energy_history.csv`` when
     training ends or fails; ``time_to()`` gives the seconds until the error stays below each
     of ``thresholds``.
@@ -55,10 +56,11 @@ class ReferenceMetrics(L.Callback):
         self, trainer: L.Trainer, pl_module: Any, outputs: Any, *args: Any
     ) -> None:
         rayleigh, energy = outputs["rayleigh"].tolist(), outputs["energy"].tolist()
-        for step, at, e, parameter in zip(
-            outputs["steps"], outputs["times"], rayleigh, energy, strict=True
+        checked = outputs["checked"].tolist()
+        for step, at, e, parameter, check in zip(
+            outputs["steps"], outputs["times"], rayleigh, energy, checked, strict=True
         ):
-            self.history.record(step, at - self._start, e, parameter)
+            self.history.record(step, at - self._start, e, parameter, check)
         if trainer.global_step % self.every_n_steps == 0:
             self._log(trainer, pl_module)
 
@@ -70,7 +72,11 @@ class ReferenceMetrics(L.Callback):
         self._write_history()
 
     def time_to(self) -> dict[str, float | None]:
-        return self.history.time_to(self.thresholds) if self.history else {}
+        """Seconds until the error (on the check rule where measured) stays below each
+        threshold."""
+        if not self.history:
+            return {}
+        return self.history.time_to(self.thresholds, self.history.verified())
 
     def _write_history(self) -> None:
         if self.history is not None and self.output_dir is not None:

@@ -8,6 +8,7 @@ plateau stop act at the exact step.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -74,23 +75,35 @@ class EigenModule(L.LightningModule):
         """One optimizer step per point set of the batch, until max_steps or a stop.
 
         Returns, for the callbacks, ``steps`` (global step after each), ``times``
-        (``time.perf_counter()`` after each), ``rayleigh`` (E[ψ] of each step) and ``energy``
-        (the energy parameter after each), the last two as tensors.
+        (``time.perf_counter()`` after each), ``rayleigh`` (E[ψ] of each step), ``energy``
+        (the energy parameter after each) and ``checked`` (E[ψ] on the check rule, NaN where
+        the phase did not measure it), the last three as tensors.
         """
         trainer = self.trainer
-        steps, times, rayleigh, energy = [], [], [], []
+        steps, times, rayleigh, energy, checked = [], [], [], [], []
         for points in batch:
             if trainer.should_stop or 0 <= trainer.max_steps <= self.global_step:
                 break
-            rayleigh.append(self._optimizer_step(points))
+            terms = self._optimizer_step(points)
+            rayleigh.append(terms["rayleigh"])
+            checked.append(terms.get("checked", torch.full_like(terms["rayleigh"], math.nan)))
             energy.append(self.state.energy.detach().clone())
             steps.append(self.global_step)
             times.append(time.perf_counter())
-        rayleigh, energy = (torch.stack(t) if t else torch.empty(0) for t in (rayleigh, energy))
-        return {"steps": steps, "times": times, "rayleigh": rayleigh, "energy": energy}
+        rayleigh, energy, checked = (
+            torch.stack(t) if t else torch.empty(0) for t in (rayleigh, energy, checked)
+        )
+        return {
+            "steps": steps,
+            "times": times,
+            "rayleigh": rayleigh,
+            "energy": energy,
+            "checked": checked,
+        }
 
-    def _optimizer_step(self, points: torch.Tensor) -> torch.Tensor:
-        """One step of the current phase; E ← E[ψ] after it when the loss says so."""
+    def _optimizer_step(self, points: torch.Tensor) -> dict[str, torch.Tensor]:
+        """One step of the current phase; E ← E[ψ] after it when the loss says so. Returns
+        the step's terms (``rayleigh``, and ``checked`` where the phase measured it)."""
         step, state = self.global_step, self.state
         k = self.phase_at(step)
         if len(self.added_points):
@@ -101,15 +114,16 @@ class EigenModule(L.LightningModule):
         terms = self.phases[k].step(inputs)
         if self._schedulers[k] is not None:
             self._schedulers[k].step()
-        rayleigh = terms["rayleigh"]
+        rayleigh, converged = terms["rayleigh"], bool(terms.pop("converged", False))
         if self.loss.energy_update == "rayleigh" and state.potential.energy_trainable:
             with torch.no_grad():
                 state.energy.copy_(rayleigh)
-        if self.phases[k].steps is None and self.plateau.reached(rayleigh.item()):
+        last = self.phases[k].steps is None
+        if last and (converged or self.plateau.reached(rayleigh.item())):
             self.trainer.should_stop = True
         if self.global_step % self.log_every_n_steps == 0:
-            self._log_terms(terms)
-        return rayleigh
+            self._log_terms({k: v for k, v in terms.items() if k != "checked"})
+        return terms
 
     def _log_terms(self, terms: dict[str, torch.Tensor]) -> None:
         """Every loss term, E[ψ] and E, at this global step (on log steps only)."""

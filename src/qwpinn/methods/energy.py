@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import torch
 
+ALIASING = 1e-6  # relative gap between E[ψ] on the training and the check rule: ψ aliases
+
 
 def residual(
     psi: torch.Tensor,

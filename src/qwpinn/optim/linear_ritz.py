@@ -19,9 +19,7 @@ from collections.abc import Callable
 import torch
 
 from qwpinn.methods.energy import Nodal
-from qwpinn.optim.tangent import assign
-
-CHECK_SLACK = 1e-10  # relative rise of E[ψ] on the check rule that the new layer may cause
+from qwpinn.optim.tangent import assign, rules_agree
 
 
 def linear_ritz(
@@ -31,13 +29,13 @@ def linear_ritz(
     rcond: float,
     floor: float,
     check: Callable[[], Nodal],
-) -> bool:
+) -> float:
     """Set ``params`` (ψ linear in them) to the lowest Ritz vector of the training rule; kept
-    when E[ψ] stays at or above ``floor`` and does not rise on the ``check`` rule (else the
-    rule is aliased and the parameters stay). Returns whether it was kept."""
+    when E[ψ] stays at or above ``floor`` and the ``check`` rule agrees (``rules_agree``; else
+    the rule is aliased and the parameters stay). Returns E[ψ] on the check rule after it."""
     with torch.enable_grad():
         nodal = closure().detach()
-        before = check().energy().item()
+        before = nodal.energy().item(), check().energy().item()
     rows, lift = jacobian(params)
     coefficients = _lowest(nodal, rows, rcond)
     if lift is not None:
@@ -46,10 +44,33 @@ def linear_ritz(
     assign(params, coefficients)
     with torch.enable_grad():
         energy, checked = closure().energy().item(), check().energy().item()
-    if energy >= floor and checked <= before + CHECK_SLACK * abs(before):
-        return True
+    if energy >= floor and rules_agree(energy, checked, before):
+        return checked
     assign(params, start)
-    return False
+    return before[1]
+
+
+class LinearRitz(torch.optim.Optimizer):
+    """The exact layer as the whole step: ``step`` sets the parameters to the lowest Ritz
+    vector (``linear_ritz``) and returns E[ψ] after it (``checked``: on the check rule); the
+    hidden layers stay as they are."""
+
+    def __init__(self, params: list[torch.Tensor], rcond: float) -> None:
+        super().__init__(params, {})
+        self.rcond = float(rcond)
+        self.checked: float | None = None
+
+    def step(  # type: ignore[override]
+        self,
+        closure: Callable[[], Nodal],
+        jacobian: Callable[[list[torch.Tensor]], tuple[torch.Tensor, torch.Tensor | None]],
+        floor: float,
+        check: Callable[[], Nodal],
+    ) -> torch.Tensor:
+        params = [p for group in self.param_groups for p in group["params"]]
+        self.checked = linear_ritz(closure, jacobian, params, self.rcond, floor, check)
+        with torch.enable_grad():
+            return closure().energy().detach()
 
 
 def _lowest(nodal: Nodal, rows: torch.Tensor, rcond: float) -> torch.Tensor:

@@ -1,5 +1,6 @@
 """Optimizer phases: a run is a list of phases, each taking ``steps`` optimizer steps (None: the
-last, until max_steps or the plateau stop), each declaring what its step needs.
+last, until max_steps, the plateau stop or a step whose terms say ``converged``), each declaring
+what its step needs.
 
 ``GradientPhase`` steps a torch optimizer on the loss through a closure (Adam, L-BFGS);
 ``TangentPhase`` steps ``TangentRitz`` on the nodal values of E[ψ] and their Jacobian.
@@ -17,7 +18,7 @@ import torch
 from qwpinn.errors import ConfigError, DivergedError
 from qwpinn.methods.eigen import EigenState
 from qwpinn.methods.loss import EigenLoss
-from qwpinn.optim.linear_ritz import linear_ritz
+from qwpinn.optim.linear_ritz import LinearRitz, linear_ritz
 from qwpinn.optim.tangent import TangentRitz
 
 
@@ -128,18 +129,27 @@ class GradientPhase:
 
 class TangentPhase:
     """``TangentRitz`` on E[ψ] alone, with the floor and the check rule of the state; returns
-    ``{"rayleigh": E[ψ]}`` after the step. On a 2D/3D grid of constant cells (a potential
-    that ``jumps_on_cuts``) with ``linear_rcond_nd`` (not None), each step first sets the
-    parameters ψ is linear in (the ansatz's ``linear_parameters``) to their exact Ritz optimum
-    (``linear_ritz``); on a smooth V the tangent steps stalled after it (oscillator: 5e-1 in
-    30 steps, against 2e-4 without)."""
+    ``{"rayleigh": E[ψ], "checked": E[ψ] on the check rule}`` after the step. On a 2D/3D grid
+    of constant cells (a potential that ``jumps_on_cuts``) with ``linear_rcond_nd`` (not None),
+    each step first sets the parameters ψ is linear in (the ansatz's ``linear_parameters``) to
+    their exact Ritz optimum (``linear_ritz``); where ``tangent_after_linear_nd`` ([2D, 3D]) is
+    false that is the whole step (``LinearRitz``), and the state is ``converged`` after it. On
+    a smooth V the tangent steps stalled after the exact layer (oscillator: 5e-1 in 30 steps,
+    against 2e-4 without)."""
 
     def __init__(
-        self, linear_rcond_nd: float | None, steps: int | None = None, **ritz: Any
+        self,
+        linear_rcond_nd: float | None,
+        tangent_after_linear_nd: list[bool],
+        steps: int | None = None,
+        **ritz: Any,
     ) -> None:
         self.steps = None if steps is None else int(steps)
         self.linear_rcond = None if linear_rcond_nd is None else float(linear_rcond_nd)
+        self.tangent_after_linear = [bool(b) for b in tangent_after_linear_nd]
         self.ritz = ritz
+        self.linear: list[torch.Tensor] = []
+        self.tangent = True
 
     def check(self, loss: EigenLoss, state: EigenState) -> None:
         """TangentRitz minimizes E[ψ] alone: no residual, no penalty, no learned E."""
@@ -156,6 +166,16 @@ class TangentPhase:
             raise ConfigError("loss.energy_update", loss.energy_update, f"must be rayleigh {hint}")
 
     def optimizer(self, loss: EigenLoss, state: EigenState) -> torch.optim.Optimizer:
+        """TangentRitz over every parameter, or ``LinearRitz`` over the output layer alone;
+        fixes for this state whether each step first solves that layer exactly and whether the
+        tangent step follows it."""
+        dim = state.rule.dim
+        on_cells = dim > 1 and getattr(state.potential, "jumps_on_cuts", False)
+        linear = getattr(state.ansatz, "linear_parameters", list)()
+        self.linear = linear if self.linear_rcond is not None and on_cells else []
+        self.tangent = not self.linear or self.tangent_after_linear[dim - 2]
+        if not self.tangent:
+            return LinearRitz(self.linear, self.linear_rcond)
         return TangentRitz(state.ansatz.parameters(), **self.ritz)
 
     def scheduler(self, optimizer: torch.optim.Optimizer) -> None:
@@ -163,11 +183,9 @@ class TangentPhase:
 
     def step(self, inputs: StepInputs) -> dict[str, torch.Tensor]:
         state = inputs.state
-        linear = getattr(state.ansatz, "linear_parameters", list)()
-        on_cells = state.rule.dim > 1 and getattr(state.potential, "jumps_on_cuts", False)
-        if self.linear_rcond is not None and on_cells and linear:
+        if self.linear and self.tangent:
             rcond, floor = self.linear_rcond, state.step_floor()
-            linear_ritz(state.nodal, state.jacobian, linear, rcond, floor, state.check_nodal)
+            linear_ritz(state.nodal, state.jacobian, self.linear, rcond, floor, state.check_nodal)
         rayleigh = inputs.optimizer.step(
             closure=state.nodal,
             jacobian=state.jacobian,
@@ -175,7 +193,13 @@ class TangentPhase:
             check=state.check_nodal,
         ).detach()
         require_finite({"E[ψ]": rayleigh}, inputs.step)
-        return {"rayleigh": rayleigh}
+        terms = {"rayleigh": rayleigh}
+        checked = getattr(inputs.optimizer, "optimizer", inputs.optimizer).checked  # unwrapped
+        if checked is not None:
+            terms["checked"] = torch.tensor(checked, dtype=rayleigh.dtype)
+        if not self.tangent:  # the exact layer alone: a second step would repeat this one
+            terms["converged"] = torch.tensor(True)
+        return terms
 
     def state_dict(self) -> dict[str, Any]:
         return {}

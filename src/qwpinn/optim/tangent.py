@@ -19,7 +19,8 @@ its λ kept; if none lowers E[ψ], the parameters stay and λ grows 100×. A tri
 excited state's: E[ψ_{n−1}] of the state beneath it) aliases the quadrature and is refused;
 a ψ already below it takes the lowest trial above it. With a ``check`` rule (nodes apart
 from the training ones), a step that lowers E[ψ] on the training nodes but raises it on the
-check rule is aliasing too, and is refused.
+check rule, or after which the two rules disagree by more than ALIASING and than before it,
+is aliasing too, and is refused (``rules_agree``).
 """
 
 from __future__ import annotations
@@ -30,10 +31,20 @@ from dataclasses import dataclass
 
 import torch
 
-from qwpinn.methods.energy import Nodal
+from qwpinn.methods.energy import ALIASING, Nodal
 from qwpinn.numerics.derivatives import jacobian_rows
 
 CHECK_SLACK = 1e-10  # relative rise of E[ψ] on the check rule that a step may cause
+
+
+def rules_agree(trained: float, checked: float, before: tuple[float, float]) -> bool:
+    """Whether a step with E[ψ] ``trained`` on the training rule and ``checked`` on the check
+    rule after it, (training, check) ``before`` it, is free of aliasing: E[ψ] did not rise on
+    the check rule, and |trained − checked| ≤ max(gap before, ALIASING·|checked|)."""
+    gap_before = abs(before[0] - before[1])
+    if checked > before[1] + CHECK_SLACK * abs(before[1]):
+        return False
+    return abs(trained - checked) <= max(gap_before, ALIASING * abs(checked))
 
 
 def _energy_of(nodal: Callable[[], Nodal]) -> float:
@@ -77,7 +88,8 @@ class TangentRitz(torch.optim.Optimizer):
     parameters; ``jacobian(params)``, if given, returns the 2Q × P rows ∂ψ(x_i)/∂θ then
     ∂ψ'(x_i)/∂θ in compressed columns and their lift B (``numerics.blocks``; B None: plain
     rows), else one batched backward pass over the closure's outputs, O(Q²·P);
-    ``step`` returns E[ψ] after the step.
+    ``step`` returns E[ψ] after the step; ``checked`` is then E[ψ] on the check rule (None
+    without one).
     """
 
     def __init__(
@@ -94,6 +106,7 @@ class TangentRitz(torch.optim.Optimizer):
         self.rcond, self.trials, self.max_damping = rcond, tuple(trials), float(max_damping)
         self.max_change = float(max_change)
         self.lengths = tuple(float(a) for a in lengths)
+        self.checked: float | None = None
 
     def _params(self) -> list[torch.Tensor]:
         return [p for group in self.param_groups for p in group["params"] if p.requires_grad]
@@ -134,13 +147,17 @@ class TangentRitz(torch.optim.Optimizer):
         lowest, step, damping = best
         if step is not None and checked is not None:  # E[ψ] fell on the nodes alone: aliasing
             assign(params, start + step)
-            if not _energy_of(check) <= checked + CHECK_SLACK * abs(checked):
+            after = _energy_of(check)
+            if rules_agree(lowest.item(), after, (energy.item(), checked)):
+                checked = after
+            else:
                 step = None
         if step is None:  # no shift lowered E[ψ]: stay, and trust the model less
             step, damping = torch.zeros_like(start), min(group["damping"] * 100.0, self.max_damping)
             lowest = energy
         assign(params, start + step)
         group["damping"] = damping
+        self.checked = checked
         return lowest
 
     def _reduced(self, nodal: Nodal, tangent: torch.Tensor, lift: torch.Tensor | None) -> _Subspace:
