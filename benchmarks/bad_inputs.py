@@ -84,6 +84,7 @@ CASES = [  # (override, what the message must name)
     ("energy_init=nan", "energy_init"),
     ("quadrature_nodes=1", "quadrature_nodes"),
     ("quadrature_nodes_nd=[8]", "quadrature_nodes_nd"),
+    ("potential=square_well ansatz.width_nd=[24]", "ansatz.width_nd"),
     ("potential=grid ansatz.parity=even", "ansatz.parity"),
     ("torch_threads=0", "torch_threads"),
     ("ckpt_path=/no/such.ckpt", "ckpt_path"),

@@ -104,7 +104,7 @@ def test_box_2d_trains_to_its_exact_levels_and_a_degenerate_pair_is_ok(tmp_path)
         "n_states=3",
         "optimizer.adam_steps=80",
         "trainer.max_steps=140",
-        "ansatz.width_nd=8",
+        "ansatz.width_nd=[8,8]",
     )
     exact = math.pi**2 * np.array([2.0, 5.0, 5.0])
     assert abs(solution.energies[0] - exact[0]) / exact[0] < 1e-6

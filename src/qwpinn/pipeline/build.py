@@ -108,10 +108,12 @@ def build_ansatz(cfg: DictConfig, potential: Any, n: int) -> torch.nn.Module:
     if kind == "domain":
         if cfg.ansatz.kinks:
             raise ConfigError("ansatz.kinks", True, "must be false with ansatz=domain")
-        key = "width" if potential.dim == 1 else "width_nd"
-        width = cfg.ansatz.get(key)
-        if width is not None:
-            integer_at_least(f"ansatz.{key}", width)
+        if potential.dim == 1:
+            width = cfg.ansatz.width
+            if width is not None:
+                integer_at_least("ansatz.width", width)
+        else:  # validate checked width_nd
+            width = None if cfg.ansatz.width_nd is None else cfg.ansatz.width_nd[potential.dim - 2]
         sizes = {} if width is None else {"width": width}
         if potential.dim > 1:
             return _product_ansatz(cfg, potential, True, parity, sizes)
