@@ -9,6 +9,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from qwpinn.models.circle_features import CircleRamps
 from qwpinn.models.cut_features import CutFeatures
 from qwpinn.numerics.grading import PieceMap
 
@@ -22,7 +23,9 @@ class DirichletAnsatz(nn.Module):
     of cuts per axis; a flat list in 1D; ``cut_features.CutFeatures``) are C¹ ramps
     ((x_k − c)_+/L_k)², with a free jump of ∂²ψ/∂x_k² across the face x_k = c — the exact
     regularity of an eigenfunction of a step potential, which a smooth network alone can only
-    approximate — and, with ``corners``, the r² ln r functions where cuts of two axes cross.
+    approximate — and, with ``corners``, the r² ln r functions where cuts of two axes cross;
+    at each of the ``circles`` (centre, radius) where V jumps, the radial ramp of
+    ``circle_features.CircleRamps``.
     ``parity`` ±1 builds ψ(a + b − x) = ±ψ(x) in exactly: g(x) ± g(a + b − x) (for potentials
     symmetric about the box centre).
     """
@@ -36,6 +39,7 @@ class DirichletAnsatz(nn.Module):
         kinks: Sequence[Any] = (),
         parity: int = 0,
         corners: bool = False,
+        circles: Sequence[tuple[Sequence[float], float]] = (),
     ) -> None:
         super().__init__()
         self.net = net
@@ -44,11 +48,13 @@ class DirichletAnsatz(nn.Module):
         self.register_buffer("lo", bounds[:, 0].reshape(1, -1))
         self.register_buffer("hi", bounds[:, 1].reshape(1, -1))
         self.features = CutFeatures(bounds, _kinks_by_axis(kinks, len(bounds)), corners)
+        longest = float((bounds[:, 1] - bounds[:, 0]).max())
+        self.circles = CircleRamps(circles, longest, len(bounds))
 
     @property
     def outputs(self) -> int:
         """Network outputs this ansatz consumes: 1 + one per feature."""
-        return 1 + self.features.count
+        return 1 + self.features.count + self.circles.count
 
     def linear_parameters(self) -> list[nn.Parameter]:
         """The parameters ψ is linear in: the weights and bias of the net's output layer when
@@ -69,9 +75,10 @@ class DirichletAnsatz(nn.Module):
     def _inner(self, x: torch.Tensor, lo: torch.Tensor, hi: torch.Tensor) -> torch.Tensor:
         """g(x): the network, plus its feature terms."""
         out = self.net((2.0 * x - lo - hi) / (hi - lo))
-        if not self.features.count:
+        if self.outputs == 1:
             return out
-        return out[:, :1] + (self.features(x) * out[:, 1:]).sum(dim=1, keepdim=True)
+        features = torch.cat([self.features(x), self.circles(x)], dim=1)
+        return out[:, :1] + (features * out[:, 1:]).sum(dim=1, keepdim=True)
 
 
 class DomainAnsatz(nn.Module):

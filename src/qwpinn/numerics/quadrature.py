@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from qwpinn.numerics.disk_rule import disk_rule
 from qwpinn.numerics.grading import PieceMap, axis_maps
 
 
@@ -83,9 +84,13 @@ def problem_rules(potential: Any, nodes: int, layers: int = 0) -> tuple[Quadratu
     """The training rule (``nodes`` per panel and axis on the panels of ``grading.axis_maps``:
     in d dims their tensor product, split at every axis' cuts, ``layers`` graded toward each)
     and the check rule (2·nodes + 1 per panel and axis: exact to twice the degree, no node
-    shared)."""
-    axes = axis_maps(potential, layers)
+    shared). A disk well (``potential.disk``) gets the same counts per axis on elements that
+    follow its circle (``disk_rule``)."""
     panels = potential.quadrature_panels
+    if hasattr(potential, "disk"):
+        fine = Quadrature(*disk_rule(potential, 2 * nodes + 1, panels))
+        return Quadrature(*disk_rule(potential, nodes, panels)), fine
+    axes = axis_maps(potential, layers)
     return product_rule(axes, nodes, panels), product_rule(axes, 2 * nodes + 1, panels)
 
 

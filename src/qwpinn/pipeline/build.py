@@ -40,7 +40,7 @@ def build_module(
         cfg.excited.orthogonality,
     )
     objective = build("loss", cfg.loss)
-    cells = potential.dim > 1 and getattr(potential, "jumps_on_cuts", False)
+    cells = potential.dim > 1 and getattr(potential, "constant_on_cells", False)
     tol = cfg.optimizer.stop_tol_cells if cells else cfg.optimizer.stop_tol
     plateau = PlateauStop(tol, cfg.optimizer.stop_window)
     every = cfg.trainer.log_every_n_steps
@@ -73,10 +73,10 @@ def build_phases(cfg: DictConfig, potential: Any) -> list[Any]:
 
 def adam_steps(cfg: DictConfig, potential: Any) -> int:
     """``optimizer.adam_steps_pieces`` (when set) for the domain ansatz on a V with sharp jumps
-    (1D pieces, layers tilted by a field, or a d-dim grid of cells), whose start is close enough
+    (1D pieces, layers tilted by a field, or d-dim cells of constant V: a grid, a disk), whose start is close enough
     for TangentRitz alone; else ``optimizer.adam_steps``."""
     pieces = cfg.optimizer.adam_steps_pieces
-    sharp = sharp_spans(potential) is not None or getattr(potential, "jumps_on_cuts", False)
+    sharp = sharp_spans(potential) is not None or getattr(potential, "constant_on_cells", False)
     on_pieces = sharp and cfg.ansatz.kind == "domain"
     return int(pieces if pieces is not None and on_pieces else cfg.optimizer.adam_steps)
 
@@ -139,14 +139,17 @@ def _product_ansatz(
 ) -> Any:
     """One ``arch`` net (its ``sizes`` overridden) on the whole box under the wall envelope,
     with a ramp at every cut of every axis and a corner function where cuts of two axes cross
-    when ``kinks`` (and at their mirror images with ``parity``)."""
+    when ``kinks`` (and at their mirror images with ``parity``), and a radial ramp at the
+    circle of a disk well."""
     bounds = potential.bounds
     cuts = axis_cuts(potential) if kinks else [[] for _ in bounds]
     if parity:  # g(x) ± g(a+b−x) needs the mirrored kinks too
         cuts = [
             sorted({*c, *(a + b - k for k in c)}) for (a, b), c in zip(bounds, cuts, strict=True)
         ]
-    psi = DirichletAnsatz(nn.Identity(), bounds.tolist(), cuts, parity, corners=kinks)
+    disk = getattr(potential, "disk", None) if kinks else None
+    circles = [] if disk is None else [(disk[0].tolist(), disk[1])]
+    psi = DirichletAnsatz(nn.Identity(), bounds.tolist(), cuts, parity, kinks, circles)
     psi.net = build("arch", cfg.arch, in_features=potential.dim, out_features=psi.outputs, **sizes)
     return psi
 

@@ -26,6 +26,10 @@ class Potential:
     1D only: ``pieces`` is the list of (x0, x1, V) for piecewise-constant V (exact reference
     roots), None otherwise; ``quadrature_panels`` is how many Gauss–Legendre panels each smooth
     stretch of V gets, between the ``quadrature_cuts``.
+
+    d > 1: ``constant_on_cells`` says that V is constant on every cell of the quadrature that
+    ``numerics.quadrature.problem_rules`` builds for it (a grid's cells between its cuts, a
+    disk's elements on either side of its circle), so ψ is smooth inside each.
     """
 
     name = "potential"
@@ -34,6 +38,7 @@ class Potential:
     pieces: list[tuple[float, float, float]] | None = None
     quadrature_panels = 1
     smoothing = 0.0
+    constant_on_cells = False
 
     def __init__(self, box: Sequence[Any] | Box, energy: str) -> None:
         self.domain = Box.parse(box)

@@ -93,6 +93,7 @@ class DiskWell(Potential):
     """V = 0 inside the disk |x − c| < R, V = v0 outside it, in a 2D box."""
 
     name = "disk"
+    constant_on_cells = True  # the quadrature's elements follow the circle
 
     def __init__(
         self, box: Sequence[Any] | Box, centre: Any, radius: float, v0: float, energy: str

@@ -27,6 +27,7 @@ class GridPotential(Potential):
 
     name = "grid"
     jumps_on_cuts = True  # V is constant inside each cell: the reference grades toward the cuts
+    constant_on_cells = True
 
     def __init__(
         self, box: Sequence[Any] | Box, cuts: Any, values: Any, energy: str, name: str
