@@ -8,11 +8,11 @@ of it in ∂²ψ/∂r²: ψ = ψ_in + H(r − R)(r − R)² g with ψ_in and g s
 (L the longest side of the box) times a smooth network output spans that second term: ρ is C¹
 with ∂²ρ/∂r² jumping from 0 to 2/L² on the circle, and smooth on either side of it.
 
-With them come the offsets X_k = (x_k − c_k)/L and ρX_k: the untrained net (tanh, zero biases)
-gives odd functions of its input x̂ about the box centre, so on a disk at the centre its output
-layer alone spans odd functions and constants, and the ground state is even; X_k times those
-odd functions gives the even ones (on the default disk the exact output layer went from 36 %
-to 3e-9 with them).
+With it come the monomials of the offsets X = (x − c)/L of degree 1 and 2 (X_k, X_jX_k), alone
+and times ρ. The untrained net (tanh, zero biases) gives odd functions of its input about the
+box centre, so about a disk there its output layer alone spans odd functions and constants: X_k
+times them gives the even functions (the ground state; the default disk's exact layer went
+from 36 % to 2e-8), X_jX_k more odd ones (the pair above it: from 2e-6 to 2e-8).
 """
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ from torch import nn
 
 
 class CircleRamps(nn.Module):
-    """The (N, C(2d + 1)) features at points x (N, d) of the circles (c_k, R_k) of ``circles``:
-    the offsets X (C·d), the ramps ρ (C), then ρX (C·d); ``length`` is L."""
+    """The features at points x (N, d) of the circles (c, R) of ``circles``, for each circle
+    in this order: the monomials m = (X_1 … X_d, X_jX_k for j ≤ k), ρ, then ρ·m (2M + 1
+    columns, M = d + d(d + 1)/2); ``length`` is L."""
 
     def __init__(
         self, circles: Sequence[tuple[Sequence[float], float]], length: float, dim: int
@@ -37,16 +38,19 @@ class CircleRamps(nn.Module):
         radii = [float(radius) for _, radius in circles]
         self.register_buffer("radii", torch.tensor(radii, dtype=torch.float64).reshape(1, -1))
         self.length = float(length)
+        self.pairs = [(j, k) for j in range(dim) for k in range(j, dim)]
 
     @property
     def count(self) -> int:
         circles, dim = self.centres.shape
-        return circles * (2 * dim + 1)
+        return circles * (2 * (dim + len(self.pairs)) + 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         offsets = (x.unsqueeze(1) - self.centres.to(x).unsqueeze(0)) / self.length  # (N, C, d)
         squared, radii = offsets.square().sum(dim=2), self.radii.to(x) / self.length
         r = torch.where(squared > radii.square(), squared, radii.square()).sqrt()  # R inside
         ramp = (r - radii).square()
-        moments = ramp.unsqueeze(2) * offsets
-        return torch.cat([offsets.flatten(1), ramp, moments.flatten(1)], dim=1)
+        products = [offsets[:, :, j] * offsets[:, :, k] for j, k in self.pairs]
+        monomials = torch.cat([offsets, torch.stack(products, dim=2)], dim=2)  # (N, C, M)
+        columns = [monomials, ramp.unsqueeze(2), ramp.unsqueeze(2) * monomials]
+        return torch.cat(columns, dim=2).flatten(1)
