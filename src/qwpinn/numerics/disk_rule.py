@@ -23,9 +23,7 @@ from qwpinn.reference.disk_mesh import DiskMesh, Macro
 COMPLEX_STEP = 1e-20  # ∂x/∂ξ = Im x(ξ + ih)/h: no cancellation, exact to round-off
 
 
-def disk_rule(
-    potential: Any, nodes: int, panels: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def disk_rule(potential: Any, nodes: int, panels: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Nodes (N, 2), weights (N,) and cells (N,): ``nodes`` Gauss–Legendre nodes per axis on
     each of ``panels``² squares of every macro element of the disk ``potential.disk`` in
     ``potential.bounds``, one cell per square."""

@@ -130,8 +130,8 @@ class GradientPhase:
 class TangentPhase:
     """``TangentRitz`` on E[ψ] alone, with the floor and the check rule of the state; returns
     ``{"rayleigh": E[ψ], "checked": E[ψ] on the check rule}`` after the step. On 2D/3D cells
-    of constant V (a potential ``constant_on_cells``: a grid, a disk) with ``linear_rcond_nd``
-    (not None), each step first sets the parameters ψ is linear in (the ansatz's ``linear_parameters``) to
+    of constant V (``constant_on_cells``: a grid, a disk) with ``linear_rcond_nd`` (not None),
+    each step first sets the parameters ψ is linear in (the ansatz's ``linear_parameters``) to
     their exact Ritz optimum (``linear_ritz``); where ``tangent_after_linear_nd`` ([2D, 3D]) is
     false that is the whole step (``LinearRitz``), and the state is ``converged`` after it. On
     a smooth V the tangent steps stalled after the exact layer (oscillator: 5e-1 in 30 steps,

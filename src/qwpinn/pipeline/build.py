@@ -73,8 +73,8 @@ def build_phases(cfg: DictConfig, potential: Any) -> list[Any]:
 
 def adam_steps(cfg: DictConfig, potential: Any) -> int:
     """``optimizer.adam_steps_pieces`` (when set) for the domain ansatz on a V with sharp jumps
-    (1D pieces, layers tilted by a field, or d-dim cells of constant V: a grid, a disk), whose start is close enough
-    for TangentRitz alone; else ``optimizer.adam_steps``."""
+    (1D pieces, layers tilted by a field, or d-dim cells of constant V: a grid, a disk), whose
+    start is close enough for TangentRitz alone; else ``optimizer.adam_steps``."""
     pieces = cfg.optimizer.adam_steps_pieces
     sharp = sharp_spans(potential) is not None or getattr(potential, "constant_on_cells", False)
     on_pieces = sharp and cfg.ansatz.kind == "domain"
