@@ -24,7 +24,8 @@ class DirichletAnsatz(nn.Module):
     regularity of an eigenfunction of a step potential, which a smooth network alone can only
     approximate — and, with ``corners``, the r² ln r functions where cuts of two axes cross.
     ``parity`` ±1 builds ψ(a + b − x) = ±ψ(x) in exactly: g(x) ± g(a + b − x) (for potentials
-    symmetric about the box centre).
+    symmetric about the box centre). ``weight``: a factor W(x) of g (``localization``: the
+    Gaussian of V's harmonic approximation), g = W·(N_0 + …).
     """
 
     pointwise = True  # ψ at a point depends on that point alone: per-node Jacobians by vmap
@@ -36,9 +37,10 @@ class DirichletAnsatz(nn.Module):
         kinks: Sequence[Any] = (),
         parity: int = 0,
         corners: bool = False,
+        weight: nn.Module | None = None,
     ) -> None:
         super().__init__()
-        self.net = net
+        self.net, self.weight = net, weight
         bounds = torch.tensor(box, dtype=torch.float64).reshape(-1, 2)
         self.parity = int(parity)
         self.register_buffer("lo", bounds[:, 0].reshape(1, -1))
@@ -67,11 +69,11 @@ class DirichletAnsatz(nn.Module):
         return envelope * inner
 
     def _inner(self, x: torch.Tensor, lo: torch.Tensor, hi: torch.Tensor) -> torch.Tensor:
-        """g(x): the network, plus its feature terms."""
+        """g(x): the network, plus its feature terms, times the weight."""
         out = self.net((2.0 * x - lo - hi) / (hi - lo))
-        if not self.features.count:
-            return out
-        return out[:, :1] + (self.features(x) * out[:, 1:]).sum(dim=1, keepdim=True)
+        if self.features.count:
+            out = out[:, :1] + (self.features(x) * out[:, 1:]).sum(dim=1, keepdim=True)
+        return out if self.weight is None else self.weight(x) * out
 
 
 class DomainAnsatz(nn.Module):

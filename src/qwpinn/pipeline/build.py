@@ -19,6 +19,7 @@ from qwpinn.errors import ConfigError, integer_at_least, one_of
 from qwpinn.lightning.module import EigenModule
 from qwpinn.methods.eigen import EigenState
 from qwpinn.models.ansatz import DirichletAnsatz, DomainAnsatz
+from qwpinn.models.localization import harmonic_weight, spread_hidden_biases
 from qwpinn.numerics.grading import axis_cuts, axis_maps, domain_maps, kinetic_on, sharp_spans
 from qwpinn.numerics.quadrature import problem_rules
 from qwpinn.optim.phases import GradientPhase, PlateauStop
@@ -73,11 +74,15 @@ def build_phases(cfg: DictConfig, potential: Any) -> list[Any]:
 
 def adam_steps(cfg: DictConfig, potential: Any) -> int:
     """``optimizer.adam_steps_pieces`` (when set) for the domain ansatz on a V with sharp jumps
-    (1D pieces, layers tilted by a field, or a d-dim grid of cells), whose start is close enough
-    for TangentRitz alone; else ``optimizer.adam_steps``."""
+    (1D pieces, layers tilted by a field, or a d-dim grid of cells), or under the harmonic
+    Gaussian of a smooth V in d > 1 (the exact output layer of the untrained net starts it),
+    whose start is close enough for TangentRitz alone; else ``optimizer.adam_steps``."""
     pieces = cfg.optimizer.adam_steps_pieces
-    sharp = sharp_spans(potential) is not None or getattr(potential, "jumps_on_cuts", False)
-    on_pieces = sharp and cfg.ansatz.kind == "domain"
+    cells = getattr(potential, "jumps_on_cuts", False)
+    sharp = sharp_spans(potential) is not None or cells
+    localized = potential.dim > 1 and not cells and cfg.ansatz.get("localize_nd", False)
+    localized = localized and harmonic_weight(potential) is not None
+    on_pieces = (sharp or localized) and cfg.ansatz.kind == "domain"
     return int(pieces if pieces is not None and on_pieces else cfg.optimizer.adam_steps)
 
 
@@ -116,7 +121,12 @@ def build_ansatz(cfg: DictConfig, potential: Any, n: int) -> torch.nn.Module:
             width = None if cfg.ansatz.width_nd is None else cfg.ansatz.width_nd[potential.dim - 2]
         sizes = {} if width is None else {"width": width}
         if potential.dim > 1:
-            return _product_ansatz(cfg, potential, True, parity, sizes)
+            psi = _product_ansatz(cfg, potential, True, parity, sizes)
+            if cfg.ansatz.localize_nd and not getattr(potential, "jumps_on_cuts", False):
+                psi.weight = harmonic_weight(potential)
+                if psi.weight is not None:
+                    spread_hidden_biases(psi.net)
+            return psi
         maps = domain_maps(potential)
         nets = [build("arch", cfg.arch, in_features=1, out_features=1, **sizes) for _ in maps]
         spans = [(m.left, m.right) for m in maps]

@@ -87,6 +87,7 @@ class AnnealingConf:
 class DomainAnsatzConf(AnsatzConf):
     width: Optional[int] = MISSING  # noqa: UP045 - hidden width of each piece's net; None: arch's
     width_nd: Optional[list[int]] = MISSING  # noqa: UP045 - [2D, 3D]: the one net of a box
+    localize_nd: bool = MISSING  # smooth V in 2D/3D: the net under V's harmonic Gaussian
 
 
 @dataclass
