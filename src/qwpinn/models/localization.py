@@ -6,7 +6,8 @@ Near its minimum m a smooth V is V(m) + Σ_k ½V_kk (x_k − m_k)² + …, whose
 
 and every state of that oscillator is a polynomial times G. A net under G only has to give
 the slowly varying factor: ψ = envelope · G · N(x̂). On an axis where the curvature is not
-positive or ℓ_k is not shorter than the box (V too weak to confine ψ) G is 1 there.
+positive or ℓ_k is not shorter than the box (V too weak to confine ψ) G is 1 there; where
+V has a second well (ψ not confined near m) there is no G.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from torch import nn
 
 SAMPLES_PER_AXIS = {2: 257, 3: 65}  # the grid on which the minimum of V is sought
 CURVATURE_STEP = 1e-4  # central-difference step for V_kk, as a fraction of the box length
+SINGLE_WELL_RADIUS = 3.0  # beyond 3ℓ from m, V must rise above V(m) + Σ_k √(c·½V_kk)
 HIDDEN_BIAS_STD = 1.0  # hidden biases of the net under G: N(0, 1), so its features are not all
 # odd about the box centre (zero biases and tanh: an odd net plus a constant)
 
@@ -40,7 +42,8 @@ class GaussianWeight(nn.Module):
 def harmonic_weight(potential: Any) -> GaussianWeight | None:
     """G of ``potential``'s harmonic approximation at its minimum: the lowest V on a grid of
     the box, moved by one Newton step m_k − V_k/V_kk on each confining axis (exact for a
-    quadratic V). None when no axis confines (every ℓ_k ≥ L_k)."""
+    quadratic V). None when no axis confines (every ℓ_k ≥ L_k), or when V comes down to the
+    harmonic zero-point energy anywhere beyond SINGLE_WELL_RADIUS·ℓ of m (another well)."""
     bounds = np.asarray(potential.bounds, dtype=float)
     dim = len(bounds)
     axes = [np.linspace(a, b, SAMPLES_PER_AXIS[dim])[1:-1] for a, b in bounds]
@@ -58,7 +61,14 @@ def harmonic_weight(potential: Any) -> GaussianWeight | None:
     for k, (a, b) in enumerate(bounds):
         if half_curvatures[k] > 0.0 and (c / half_curvatures[k]) ** 0.25 < b - a:
             lengths[k] = (c / half_curvatures[k]) ** 0.25
-    return None if np.all(np.isinf(lengths)) else GaussianWeight(centre, lengths)
+    if np.all(np.isinf(lengths)):
+        return None
+    away = (((grid - centre) / lengths) ** 2).sum(axis=1) > SINGLE_WELL_RADIUS**2
+    zero_point = np.sqrt(c * half_curvatures[np.isfinite(lengths)]).sum()
+    rise = np.asarray(potential(grid[away])).reshape(-1) - potential(centre[None, :]).item()
+    if rise.size and rise.min() <= zero_point:  # another well: ψ is not confined near m
+        return None
+    return GaussianWeight(centre, lengths)
 
 
 def _derivatives(potential: Any, centre: np.ndarray, bounds: np.ndarray) -> tuple[Any, Any]:
