@@ -18,7 +18,8 @@ from qwpinn.pipeline.build import build, build_module
 
 
 def test_the_weight_of_an_oscillator_is_its_ground_state_and_a_flat_v_gets_none():
-    """V = Σ ω_k²(x_k − c_k)²: G centred on c with ℓ_k = 1/√ω_k, exp(−ω_k (x_k − c_k)²/2)."""
+    """V = Σ ω_k²(x_k − c_k)²: G centred on c with ℓ_k = 1/√ω_k, exp(−ω_k (x_k − c_k)²/2);
+    none for the empty box (no curvature) nor for a double well (ψ not confined near m)."""
     potential = configured(
         "oscillator", box=[[-2.0, 2.0], [-1.0, 2.0]], omega=[10.0, 4.0], centre=[0.5, 0.25]
     )
@@ -31,6 +32,8 @@ def test_the_weight_of_an_oscillator_is_its_ground_state_and_a_flat_v_gets_none(
     assert weight(x)[0].item() == pytest.approx(1.0)
     assert weight(x)[1].item() == pytest.approx(expected, rel=1e-6)
     assert harmonic_weight(configured("empty_box")) is None
+    double = configured("expression", box=[[-2, 2], [-2, 2]], formula="20*(x**2-1)**2+5*y**2")
+    assert harmonic_weight(double) is None
 
 
 @pytest.mark.parametrize(("localize", "bound"), [(True, 1e-7), (False, None)])
