@@ -132,8 +132,9 @@ class TangentPhase:
     ``{"rayleigh": E[ψ], "checked": E[ψ] on the check rule}`` after the step. On a 2D/3D grid
     of constant cells (a potential that ``jumps_on_cuts``) or under the Gaussian ``weight`` of
     a smooth V, with ``linear_rcond_nd`` (not None), each step first sets the parameters ψ is
-    linear in (the ansatz's ``linear_parameters``) to their exact Ritz optimum (``linear_ritz``); where ``tangent_after_linear_nd`` ([2D, 3D]) is
-    false that is the whole step (``LinearRitz``), and the state is ``converged`` after it."""
+    linear in (the ansatz's ``linear_parameters``) to their exact Ritz optimum
+    (``linear_ritz``); where ``tangent_after_linear_nd`` ([2D, 3D]) is false that is the whole
+    step (``LinearRitz``), and the state is ``converged`` after it."""
 
     def __init__(
         self,

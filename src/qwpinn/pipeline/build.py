@@ -113,19 +113,23 @@ def build_ansatz(cfg: DictConfig, potential: Any, n: int) -> torch.nn.Module:
     if kind == "domain":
         if cfg.ansatz.kinks:
             raise ConfigError("ansatz.kinks", True, "must be false with ansatz=domain")
+        smooth = not getattr(potential, "jumps_on_cuts", False)
+        localize = potential.dim > 1 and smooth and cfg.ansatz.localize_nd
+        weight = harmonic_weight(potential) if localize else None
         if potential.dim == 1:
             width = cfg.ansatz.width
             if width is not None:
                 integer_at_least("ansatz.width", width)
-        else:  # validate checked width_nd
-            width = None if cfg.ansatz.width_nd is None else cfg.ansatz.width_nd[potential.dim - 2]
+        else:  # validate checked width_nd, width_localized_nd
+            widths = cfg.ansatz.width_nd if weight is None else cfg.ansatz.width_localized_nd
+            widths = cfg.ansatz.width_nd if widths is None else widths
+            width = None if widths is None else widths[potential.dim - 2]
         sizes = {} if width is None else {"width": width}
         if potential.dim > 1:
             psi = _product_ansatz(cfg, potential, True, parity, sizes)
-            if cfg.ansatz.localize_nd and not getattr(potential, "jumps_on_cuts", False):
-                psi.weight = harmonic_weight(potential)
-                if psi.weight is not None:
-                    spread_hidden_biases(psi.net)
+            if weight is not None:
+                psi.weight = weight
+                spread_hidden_biases(psi.net)
             return psi
         maps = domain_maps(potential)
         nets = [build("arch", cfg.arch, in_features=1, out_features=1, **sizes) for _ in maps]
