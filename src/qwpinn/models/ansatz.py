@@ -27,7 +27,8 @@ class DirichletAnsatz(nn.Module):
     at each of the ``circles`` (centre, radius) where V jumps, the radial ramp of
     ``circle_features.CircleRamps``.
     ``parity`` ±1 builds ψ(a + b − x) = ±ψ(x) in exactly: g(x) ± g(a + b − x) (for potentials
-    symmetric about the box centre).
+    symmetric about the box centre). ``weight``: a factor W(x) of g (``localization``: the
+    Gaussian of V's harmonic approximation), g = W·(N_0 + …).
     """
 
     pointwise = True  # ψ at a point depends on that point alone: per-node Jacobians by vmap
@@ -40,9 +41,10 @@ class DirichletAnsatz(nn.Module):
         parity: int = 0,
         corners: bool = False,
         circles: Sequence[tuple[Sequence[float], float]] = (),
+        weight: nn.Module | None = None,
     ) -> None:
         super().__init__()
-        self.net = net
+        self.net, self.weight = net, weight
         bounds = torch.tensor(box, dtype=torch.float64).reshape(-1, 2)
         self.parity = int(parity)
         self.register_buffer("lo", bounds[:, 0].reshape(1, -1))
@@ -73,12 +75,12 @@ class DirichletAnsatz(nn.Module):
         return envelope * inner
 
     def _inner(self, x: torch.Tensor, lo: torch.Tensor, hi: torch.Tensor) -> torch.Tensor:
-        """g(x): the network, plus its feature terms."""
+        """g(x): the network, plus its feature terms, times the weight."""
         out = self.net((2.0 * x - lo - hi) / (hi - lo))
-        if self.outputs == 1:
-            return out
-        features = torch.cat([self.features(x), self.circles(x)], dim=1)
-        return out[:, :1] + (features * out[:, 1:]).sum(dim=1, keepdim=True)
+        if self.outputs != 1:
+            features = torch.cat([self.features(x), self.circles(x)], dim=1)
+            out = out[:, :1] + (features * out[:, 1:]).sum(dim=1, keepdim=True)
+        return out if self.weight is None else self.weight(x) * out
 
 
 class DomainAnsatz(nn.Module):

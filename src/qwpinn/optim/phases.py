@@ -130,12 +130,11 @@ class GradientPhase:
 class TangentPhase:
     """``TangentRitz`` on E[ψ] alone, with the floor and the check rule of the state; returns
     ``{"rayleigh": E[ψ], "checked": E[ψ] on the check rule}`` after the step. On 2D/3D cells
-    of constant V (``constant_on_cells``: a grid, a disk) with ``linear_rcond_nd`` (not None),
-    each step first sets the parameters ψ is linear in (the ansatz's ``linear_parameters``) to
-    their exact Ritz optimum (``linear_ritz``); where ``tangent_after_linear_nd`` ([2D, 3D]) is
-    false that is the whole step (``LinearRitz``), and the state is ``converged`` after it. On
-    a smooth V the tangent steps stalled after the exact layer (oscillator: 5e-1 in 30 steps,
-    against 2e-4 without)."""
+    of constant V (``constant_on_cells``: a grid, a disk) or under the Gaussian ``weight`` of a
+    smooth V, with ``linear_rcond_nd`` (not None), each step first sets the parameters ψ is
+    linear in (the ansatz's ``linear_parameters``) to their exact Ritz optimum
+    (``linear_ritz``); where ``tangent_after_linear_nd`` ([2D, 3D]) is false that is the whole
+    step (``LinearRitz``), and the state is ``converged`` after it."""
 
     def __init__(
         self,
@@ -170,7 +169,8 @@ class TangentPhase:
         fixes for this state whether each step first solves that layer exactly and whether the
         tangent step follows it."""
         dim = state.rule.dim
-        on_cells = dim > 1 and getattr(state.potential, "constant_on_cells", False)
+        cells = getattr(state.potential, "constant_on_cells", False)
+        on_cells = dim > 1 and (cells or getattr(state.ansatz, "weight", None) is not None)
         linear = getattr(state.ansatz, "linear_parameters", list)()
         self.linear = linear if self.linear_rcond is not None and on_cells else []
         self.tangent = not self.linear or self.tangent_after_linear[dim - 2]

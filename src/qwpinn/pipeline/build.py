@@ -19,6 +19,7 @@ from qwpinn.errors import ConfigError, integer_at_least, one_of
 from qwpinn.lightning.module import EigenModule
 from qwpinn.methods.eigen import EigenState
 from qwpinn.models.ansatz import DirichletAnsatz, DomainAnsatz
+from qwpinn.models.localization import harmonic_weight, spread_hidden_biases
 from qwpinn.numerics.grading import axis_cuts, axis_maps, domain_maps, kinetic_on, sharp_spans
 from qwpinn.numerics.quadrature import problem_rules
 from qwpinn.optim.phases import GradientPhase, PlateauStop
@@ -73,11 +74,16 @@ def build_phases(cfg: DictConfig, potential: Any) -> list[Any]:
 
 def adam_steps(cfg: DictConfig, potential: Any) -> int:
     """``optimizer.adam_steps_pieces`` (when set) for the domain ansatz on a V with sharp jumps
-    (1D pieces, layers tilted by a field, or d-dim cells of constant V: a grid, a disk), whose
-    start is close enough for TangentRitz alone; else ``optimizer.adam_steps``."""
+    (1D pieces, layers tilted by a field, or d-dim cells of constant V: a grid, a disk), or
+    under the harmonic Gaussian of a smooth V in d > 1 (the exact output layer of the untrained
+    net starts it), whose start is close enough for TangentRitz alone; else
+    ``optimizer.adam_steps``."""
     pieces = cfg.optimizer.adam_steps_pieces
-    sharp = sharp_spans(potential) is not None or getattr(potential, "constant_on_cells", False)
-    on_pieces = sharp and cfg.ansatz.kind == "domain"
+    cells = getattr(potential, "constant_on_cells", False)
+    sharp = sharp_spans(potential) is not None or cells
+    localized = potential.dim > 1 and not cells and cfg.ansatz.get("localize_nd", False)
+    localized = localized and harmonic_weight(potential) is not None
+    on_pieces = (sharp or localized) and cfg.ansatz.kind == "domain"
     return int(pieces if pieces is not None and on_pieces else cfg.optimizer.adam_steps)
 
 
@@ -108,15 +114,24 @@ def build_ansatz(cfg: DictConfig, potential: Any, n: int) -> torch.nn.Module:
     if kind == "domain":
         if cfg.ansatz.kinks:
             raise ConfigError("ansatz.kinks", True, "must be false with ansatz=domain")
+        smooth = not getattr(potential, "constant_on_cells", False)
+        localize = potential.dim > 1 and smooth and cfg.ansatz.localize_nd
+        weight = harmonic_weight(potential) if localize else None
         if potential.dim == 1:
             width = cfg.ansatz.width
             if width is not None:
                 integer_at_least("ansatz.width", width)
-        else:  # validate checked width_nd
-            width = None if cfg.ansatz.width_nd is None else cfg.ansatz.width_nd[potential.dim - 2]
+        else:  # validate checked width_nd, width_localized_nd
+            widths = cfg.ansatz.width_nd if weight is None else cfg.ansatz.width_localized_nd
+            widths = cfg.ansatz.width_nd if widths is None else widths
+            width = None if widths is None else widths[potential.dim - 2]
         sizes = {} if width is None else {"width": width}
         if potential.dim > 1:
-            return _product_ansatz(cfg, potential, True, parity, sizes)
+            psi = _product_ansatz(cfg, potential, True, parity, sizes)
+            if weight is not None:
+                psi.weight = weight
+                spread_hidden_biases(psi.net)
+            return psi
         maps = domain_maps(potential)
         nets = [build("arch", cfg.arch, in_features=1, out_features=1, **sizes) for _ in maps]
         spans = [(m.left, m.right) for m in maps]

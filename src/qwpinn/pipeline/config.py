@@ -87,6 +87,8 @@ class AnnealingConf:
 class DomainAnsatzConf(AnsatzConf):
     width: Optional[int] = MISSING  # noqa: UP045 - hidden width of each piece's net; None: arch's
     width_nd: Optional[list[int]] = MISSING  # noqa: UP045 - [2D, 3D]: the one net of a box
+    localize_nd: bool = MISSING  # smooth V in 2D/3D: the net under V's harmonic Gaussian
+    width_localized_nd: Optional[list[int]] = MISSING  # noqa: UP045 - [2D, 3D]: that net's width
 
 
 @dataclass
@@ -214,12 +216,12 @@ def validate(cfg: DictConfig) -> None:
         raise ConfigError(
             "quadrature_nodes_nd", list(nd), "must be [nodes 2D, nodes 3D], each >= 2"
         )
-    widths = OmegaConf.select(cfg, "ansatz.width_nd")
-    if widths is not None and (
-        len(widths) != 2 or not all(isinstance(w, int) and w >= 1 for w in widths)
-    ):
-        hint = "must be [width 2D, width 3D], each >= 1"
-        raise ConfigError("ansatz.width_nd", list(widths), hint)
+    for key in ("ansatz.width_nd", "ansatz.width_localized_nd"):
+        widths = OmegaConf.select(cfg, key)
+        if widths is not None and (
+            len(widths) != 2 or not all(isinstance(w, int) and w >= 1 for w in widths)
+        ):
+            raise ConfigError(key, list(widths), "must be [width 2D, width 3D], each >= 1")
     if OmegaConf.select(cfg, "arch.width") is not None:  # ansatz=domain sets its own width
         _integer(cfg, "arch.width", minimum=1)
     _integer(cfg, "torch_threads", minimum=1)
