@@ -14,6 +14,7 @@ from qwpinn.errors import ConfigError
 
 RESIDUAL = 1e-8  # ‖A y − θ y‖ / max(|θ|, 1) of unit vectors (θ's error ~ its square / gap)
 STALL_STEPS = 5
+STALL_RESIDUAL = 1e-5  # a stall counts as round-off only below this (above it: slow, go on)
 ITERATIONS = 300
 ORTHONORMAL_CUTOFF = 1e-16  # on squared singular values: directions below 1e-8 are dropped
 
@@ -82,7 +83,8 @@ def lowest_eigenpairs(problem: KroneckerSumProblem, count: int, wanted: int) -> 
     """Orthonormal columns (size, count) spanning the ``count`` lowest eigenvectors of A, by
     LOBPCG on an explicitly orthonormalized basis [X, T R, P] (A's stiff end, ~1e10, makes the
     raw Gram matrices singular). Stops when the ``wanted`` lowest residuals ‖A y − θ y‖ are below
-    RESIDUAL · |θ| or have not halved in STALL_STEPS steps (round-off ~ eps·‖A‖ reached)."""
+    RESIDUAL · |θ|, or below STALL_RESIDUAL · |θ| and not halved in STALL_STEPS steps (round-off
+    ~ eps·‖A‖ reached), or after ITERATIONS steps."""
     if count >= problem.size // 4:
         raise ConfigError("n_states", count, f"needs fewer than {problem.size // 4} states")
     x, ax, theta = _ritz(problem.start(count), problem)
@@ -93,7 +95,8 @@ def lowest_eigenpairs(problem: KroneckerSumProblem, count: int, wanted: int) -> 
         norms = np.linalg.norm(residual[:, :wanted], axis=0)
         worst = float(np.max(norms / np.maximum(np.abs(theta[:wanted]), 1.0)))
         best.append(worst)
-        if worst < RESIDUAL or (len(best) > STALL_STEPS and worst > 0.5 * min(best[:-STALL_STEPS])):
+        stalled = len(best) > STALL_STEPS and worst > 0.5 * min(best[:-STALL_STEPS])
+        if worst < RESIDUAL or (stalled and worst < STALL_RESIDUAL):
             break
         blocks = [x, problem.precondition(residual)] + ([previous] if previous is not None else [])
         basis = _orthonormal(np.hstack(blocks))
