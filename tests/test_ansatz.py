@@ -109,7 +109,6 @@ def test_domain_parity_is_exact(parity):
     assert torch.allclose(psi(1.0 - x), parity * psi(x), rtol=0, atol=1e-15)
 
 
-
 def test_graded_wall_slope_moves_psi_no_more_than_the_interface_slope():
     """On a well in a box 1000× its width the wall pieces are graded: per unit, the trainable
     slope at a far wall changes ψ (in ∫ψ'² + ψ²) by at most a few times what an interface

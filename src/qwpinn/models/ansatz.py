@@ -82,7 +82,7 @@ class DomainAnsatz(nn.Module):
         ψ(x) = u_i H₀₀(t) + X_i'(0) s_i H₁₀(t) + u_{i+1} H₀₁(t) + X_i'(1) s_{i+1} H₁₁(t)
                + 16 t²(1 − t)² N_i(2t − 1),
 
-(on a graded piece X' at its inner end stands at both ends: ``_slope_scales``)
+    (on a graded piece, X' at its inner end stands at both ends: ``_slope_scales``)
 
     with cubic Hermite basis H, trainable interface values u_j and fluxes f_j = cψ'(x_j), the
     slope on piece i being s = f_j/c_i (u = 0 at the walls; ``kinetic`` c_i, the coefficient of
