@@ -6,7 +6,8 @@ import torch
 from conftest import network
 from qwpinn.models.ansatz import DirichletAnsatz, DomainAnsatz
 from qwpinn.numerics.derivatives import derivatives
-from qwpinn.numerics.grading import linear_maps
+from qwpinn.numerics.grading import PieceMap, linear_maps
+from qwpinn.numerics.quadrature import mapped_rule
 
 
 @pytest.mark.parametrize("box", [(0.0, 1.0), (-2.0, 3.5)])
@@ -106,3 +107,30 @@ def test_domain_parity_is_exact(parity):
     psi = _domain(torch.float64, parity=parity)
     x = torch.rand(50, 1, dtype=torch.float64)
     assert torch.allclose(psi(1.0 - x), parity * psi(x), rtol=0, atol=1e-15)
+
+
+def test_graded_wall_slope_moves_psi_no_more_than_the_interface_slope():
+    """On a well in a box 1000× its width the wall pieces are graded: per unit, the trainable
+    slope at a far wall changes ψ (in ∫ψ'² + ψ²) by at most a few times what an interface
+    slope does, so TangentRitz's damping still shortens its steps (scaled by X' at the wall
+    it moved ψ ~h/ℓ ≈ 2200 times more), and it still sets ψ' at the wall."""
+    maps = [PieceMap(-1e3, -1.0, 0.45, "right"), PieceMap(-1.0, 1.0), PieceMap(1.0, 1e3, 0.45)]
+    psi = DomainAnsatz([network("mlp", width=4) for _ in maps], maps, 0, [1.0] * 3).double()
+    nodes, weights = (torch.as_tensor(a) for a in mapped_rule(maps, 48))
+    x = nodes.reshape(-1, 1)
+
+    def moved_by_slope(j: int) -> tuple[float, float]:
+        """∫(δψ'² + δψ²) of δψ = ∂ψ/∂s_j (ψ is linear in s_j), and δψ' at the wall x = 1e3."""
+        before = derivatives(psi, torch.cat([x, torch.tensor([[1e3]])]), 1, False)
+        with torch.no_grad():
+            psi.slopes[j] += 1.0
+        after = derivatives(psi, torch.cat([x, torch.tensor([[1e3]])]), 1, False)
+        with torch.no_grad():
+            psi.slopes[j] -= 1.0
+        value, slope = (a - b for a, b in zip(after, before, strict=True))
+        size = weights @ (value[:-1].square() + slope[:-1].square()).reshape(-1)
+        return size.item(), slope[-1].item()
+
+    (wall, at_wall), (interface, _) = moved_by_slope(3), moved_by_slope(2)
+    assert 0.0 < wall < 10.0 * interface
+    assert abs(at_wall) > 0.0
