@@ -42,7 +42,7 @@ CASES = {  # key: (label, overrides, seeds)
     ),
     "square": ("2D square well, ground", ["potential=square_well"], 5),
     "square4": ("2D square well, 4 lowest (2 = 3)", ["potential=square_well", "n_states=4"], 5),
-    "osc": ("2D oscillator ω = 10, 6 lowest", ["potential=oscillator", "n_states=6"], 1),
+    "osc": ("2D oscillator ω = 10, 6 lowest", ["potential=oscillator", "n_states=6"], 5),
     "rect": ("rectangular well in a rectangular box, ground", ["potential=rectangular_well"], 5),
     "disk": ("disk R = 0.3, ground", ["potential=disk"], 5),
     "cube": ("3D cube well, ground", ["potential=cube_well"], 5),
