@@ -78,6 +78,25 @@ def tangent_ritz(params: object, **changes: object) -> TangentRitz:
     return TangentRitz(params, **tangent_phase(**changes).ritz)
 
 
+def exact_layer_on_untrained_net(tmp_path: Path, *overrides: str) -> tuple[float, float]:
+    """E[ψ] on the check rule after one output-layer Ritz (``linear_ritz``) on the untrained
+    default net (seed 0) of the run ``overrides`` compose, and the reference's ground level."""
+    from qwpinn import reference
+    from qwpinn.optim.linear_ritz import linear_ritz
+    from qwpinn.pipeline.build import build, build_module
+
+    cfg = compose_config(tmp_path, *overrides)
+    torch.manual_seed(0)
+    potential = build("potential", cfg.potential)
+    state = build_module(cfg, potential, potential.default_energy_init()).state.double()
+    state.materialize(with_energy=False)
+    params = state.ansatz.linear_parameters()
+    rcond = tangent_phase().linear_rcond
+    energy = linear_ritz(state.nodal, state.jacobian, params, rcond, 0.0, state.check_nodal)
+    assert energy == state.check_nodal().energy().item()  # what it returns is what it left
+    return energy, reference.solve(potential, 1).energies[0]
+
+
 def network(option: str, **changes: object) -> torch.nn.Module:
     """The ``arch`` option's network, x (N, 1) → (N, 1) unless ``changes`` say otherwise."""
     return configured(option, "arch", **{"in_features": 1, "out_features": 1, **changes})

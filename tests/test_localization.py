@@ -10,11 +10,8 @@ import numpy as np
 import pytest
 import torch
 
-from conftest import compose_config, configured, tangent_phase
-from qwpinn import reference
+from conftest import configured, exact_layer_on_untrained_net
 from qwpinn.models.localization import harmonic_weight
-from qwpinn.optim.linear_ritz import linear_ritz
-from qwpinn.pipeline.build import build, build_module
 
 
 def test_the_weight_of_an_oscillator_is_its_ground_state_and_a_flat_v_gets_none():
@@ -44,15 +41,10 @@ def test_exact_output_layer_under_the_weight_gives_the_oscillator_ground_level(
     width 0.32 in a box of 4): within 1e-7 of the exact level under the harmonic Gaussian,
     and above it (E[ψ] is an upper bound); without the weight the layer is short by more than
     1e-2 (the net's tanh features on the box do not span the narrow Gaussian)."""
-    cfg = compose_config(tmp_path, "potential=oscillator", f"ansatz.localize_nd={localize}")
-    torch.manual_seed(0)
-    potential = build("potential", cfg.potential)
-    state = build_module(cfg, potential, potential.default_energy_init()).state.double()
-    state.materialize(with_energy=False)
-    params = state.ansatz.linear_parameters()
-    rcond = tangent_phase().linear_rcond
-    linear_ritz(state.nodal, state.jacobian, params, rcond, 0.0, state.check_nodal)
-    error = (state.check_nodal().energy().item() - reference.solve(potential, 1).energies[0]) / 20
+    energy, exact = exact_layer_on_untrained_net(
+        tmp_path, "potential=oscillator", f"ansatz.localize_nd={localize}"
+    )
+    error = (energy - exact) / 20
     if bound is None:
         assert error > 1e-2
     else:

@@ -12,15 +12,13 @@ import pytest
 import torch
 
 import qwpinn
-from conftest import compose_config, configured, network, tangent_phase
+from conftest import configured, exact_layer_on_untrained_net, network
 from qwpinn import reference
 from qwpinn.evaluation.maps import MAP_POINTS, plot_maps, sample_maps
 from qwpinn.models.ansatz import DirichletAnsatz
 from qwpinn.models.cut_features import corner
 from qwpinn.numerics.derivatives import derivatives
 from qwpinn.numerics.quadrature import problem_rules
-from qwpinn.optim.linear_ritz import linear_ritz
-from qwpinn.pipeline.build import build, build_module
 from qwpinn.pipeline.run import run
 
 F64 = torch.float64
@@ -161,16 +159,7 @@ def test_exact_output_layer_gives_the_square_well_ground_level_from_the_untraine
     """One output-layer Ritz (``linear_ritz``) on the untrained default net of the square
     well: E[ψ] on the check rule within 1e-8 of the spectral-element level, and no lower
     (E[ψ] is an upper bound)."""
-    cfg = compose_config(tmp_path, "potential=square_well")
-    torch.manual_seed(0)
-    potential = build("potential", cfg.potential)
-    state = build_module(cfg, potential, potential.default_energy_init()).state.double()
-    state.materialize(with_energy=False)
-    params = state.ansatz.linear_parameters()
-    rcond = tangent_phase().linear_rcond
-    energy = linear_ritz(state.nodal, state.jacobian, params, rcond, 0.0, state.check_nodal)
-    assert energy == state.check_nodal().energy().item()
-    exact = reference.solve(potential, 1).energies[0]
+    energy, exact = exact_layer_on_untrained_net(tmp_path, "potential=square_well")
     assert 0.0 <= (energy - exact) / exact < 1e-8
 
 
