@@ -196,7 +196,7 @@ class TangentPhase:
         terms = {"rayleigh": rayleigh}
         checked = getattr(inputs.optimizer, "optimizer", inputs.optimizer).checked  # unwrapped
         if checked is not None:
-            terms["checked"] = torch.tensor(checked, dtype=rayleigh.dtype)
+            terms["checked"] = rayleigh.new_tensor(checked)  # on E[ψ]'s device: stacked with it
         if not self.tangent:  # the exact layer alone: a second step would repeat this one
             terms["converged"] = torch.tensor(True)
         return terms
