@@ -25,7 +25,8 @@ from qwpinn.evaluation.metrics import LOGGED, evaluate_state
 
 
 class ReferenceMetrics(L.Callback):
-    """Every ``every_n_steps`` steps and at the end: log reference errors of the state.
+    """Every ``every_n_steps`` steps: log reference errors of the state (those of the last
+    step come from the run's own evaluation, ``pipeline.run``).
 
     Every step it also records the state's ``EnergyHistory`` (the module returns each step's
     E[ψ], energy parameter, check-rule E[ψ] where the phase measured it, and end time; one
@@ -65,8 +66,7 @@ class ReferenceMetrics(L.Callback):
             self._log(trainer, pl_module)
 
     def on_train_end(self, trainer: L.Trainer, pl_module: Any) -> None:
-        self._write_history()
-        self._log(trainer, pl_module)
+        self._write_history()  # the run logs the last step's errors from its own evaluation
 
     def on_exception(self, trainer: L.Trainer, pl_module: Any, exception: BaseException) -> None:
         self._write_history()

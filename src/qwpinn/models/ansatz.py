@@ -11,6 +11,8 @@ from torch import nn
 
 from qwpinn.models.circle_features import CircleRamps
 from qwpinn.models.cut_features import CutFeatures
+from qwpinn.models.localization import GaussianWeight
+from qwpinn.models.monomials import OffsetMonomials
 from qwpinn.numerics.grading import PieceMap
 
 
@@ -28,7 +30,10 @@ class DirichletAnsatz(nn.Module):
     ``circle_features.CircleRamps``.
     ``parity`` ±1 builds ψ(a + b − x) = ±ψ(x) in exactly: g(x) ± g(a + b − x) (for potentials
     symmetric about the box centre). ``weight``: a factor W(x) of g (``localization``: the
-    Gaussian of V's harmonic approximation), g = W·(N_0 + …).
+    Gaussian of V's harmonic approximation), g = W·(N_0 + …), with the monomials of degree
+    1 … ``weight_degree`` of the offsets (x_k − m_k)/ℓ_k from its centre as features
+    (``monomials.OffsetMonomials``; half the box side on an axis it does not confine): the
+    polynomial factors of the harmonic approximation's states.
     """
 
     pointwise = True  # ψ at a point depends on that point alone: per-node Jacobians by vmap
@@ -41,7 +46,8 @@ class DirichletAnsatz(nn.Module):
         parity: int = 0,
         corners: bool = False,
         circles: Sequence[tuple[Sequence[float], float]] = (),
-        weight: nn.Module | None = None,
+        weight: GaussianWeight | None = None,
+        weight_degree: int = 0,
     ) -> None:
         super().__init__()
         self.net, self.weight = net, weight
@@ -52,11 +58,17 @@ class DirichletAnsatz(nn.Module):
         self.features = CutFeatures(bounds, _kinks_by_axis(kinks, len(bounds)), corners)
         longest = float((bounds[:, 1] - bounds[:, 0]).max())
         self.circles = CircleRamps(circles, longest, len(bounds))
+        centres, scales = [], []
+        if weight is not None and weight_degree:
+            half = 0.5 * (bounds[:, 1] - bounds[:, 0]).reshape(1, -1)
+            lengths = torch.where(torch.isinf(weight.lengths), half, weight.lengths)
+            centres, scales = weight.centre.tolist(), lengths.tolist()
+        self.polynomials = OffsetMonomials(centres, scales, weight_degree, len(bounds))
 
     @property
     def outputs(self) -> int:
         """Network outputs this ansatz consumes: 1 + one per feature."""
-        return 1 + self.features.count + self.circles.count
+        return 1 + self.features.count + self.circles.count + self.polynomials.count
 
     def linear_parameters(self) -> list[nn.Parameter]:
         """The parameters ψ is linear in: the weights and bias of the net's output layer when
@@ -78,7 +90,8 @@ class DirichletAnsatz(nn.Module):
         """g(x): the network, plus its feature terms, times the weight."""
         out = self.net((2.0 * x - lo - hi) / (hi - lo))
         if self.outputs != 1:
-            features = torch.cat([self.features(x), self.circles(x)], dim=1)
+            features = [self.features(x), self.circles(x), self.polynomials(x)]
+            features = torch.cat(features, dim=1)
             out = out[:, :1] + (features * out[:, 1:]).sum(dim=1, keepdim=True)
         return out if self.weight is None else self.weight(x) * out
 

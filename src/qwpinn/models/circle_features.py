@@ -22,35 +22,35 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
+from qwpinn.models.monomials import OffsetMonomials
+
 
 class CircleRamps(nn.Module):
     """The features at points x (N, d) of the circles (c, R) of ``circles``, for each circle
-    in this order: the monomials m = (X_1 … X_d, X_jX_k for j ≤ k), ρ, then ρ·m (2M + 1
-    columns, M = d + d(d + 1)/2); ``length`` is L."""
+    in this order: the monomials m of X of degree 1 and 2 (``monomials.OffsetMonomials``), ρ,
+    then ρ·m (2M + 1 columns, M = d + d(d + 1)/2); ``length`` is L."""
 
     def __init__(
         self, circles: Sequence[tuple[Sequence[float], float]], length: float, dim: int
     ) -> None:
         super().__init__()
         centres = [[float(v) for v in centre] for centre, _ in circles]
-        shape = (len(circles), dim)
-        self.register_buffer("centres", torch.tensor(centres, dtype=torch.float64).reshape(shape))
+        scales = [[float(length)] * dim for _ in circles]
+        self.monomials = OffsetMonomials(centres, scales, 2, dim)
         radii = [float(radius) for _, radius in circles]
         self.register_buffer("radii", torch.tensor(radii, dtype=torch.float64).reshape(1, -1))
         self.length = float(length)
-        self.pairs = [(j, k) for j in range(dim) for k in range(j, dim)]
 
     @property
     def count(self) -> int:
-        circles, dim = self.centres.shape
-        return circles * (2 * (dim + len(self.pairs)) + 1)
+        circles, monomials = self.radii.shape[1], len(self.monomials.exponents)
+        return circles * (2 * monomials + 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        offsets = (x.unsqueeze(1) - self.centres.to(x).unsqueeze(0)) / self.length  # (N, C, d)
+        offsets = self.monomials.offsets(x)  # (N, C, d)
         squared, radii = offsets.square().sum(dim=2), self.radii.to(x) / self.length
         r = torch.where(squared > radii.square(), squared, radii.square()).sqrt()  # R inside
         ramp = (r - radii).square()
-        products = [offsets[:, :, j] * offsets[:, :, k] for j, k in self.pairs]
-        monomials = torch.cat([offsets, torch.stack(products, dim=2)], dim=2)  # (N, C, M)
+        monomials = self.monomials.of_offsets(offsets)  # (N, C, M)
         columns = [monomials, ramp.unsqueeze(2), ramp.unsqueeze(2) * monomials]
         return torch.cat(columns, dim=2).flatten(1)

@@ -30,9 +30,10 @@ class GaussianWeight(nn.Module):
 
     def __init__(self, centre: np.ndarray, lengths: np.ndarray) -> None:
         super().__init__()
-        self.register_buffer("centre", torch.as_tensor(centre, dtype=torch.float64).reshape(1, -1))
-        precision = 1.0 / torch.as_tensor(lengths, dtype=torch.float64).reshape(1, -1) ** 2
-        self.register_buffer("precision", precision)
+        as_row = {"dtype": torch.float64}
+        self.register_buffer("centre", torch.as_tensor(centre, **as_row).reshape(1, -1))
+        self.register_buffer("lengths", torch.as_tensor(lengths, **as_row).reshape(1, -1))
+        self.register_buffer("precision", 1.0 / self.lengths**2)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         offset = x - self.centre.to(x.dtype)

@@ -19,7 +19,7 @@ from qwpinn.errors import ConfigError, integer_at_least, one_of
 from qwpinn.lightning.module import EigenModule
 from qwpinn.methods.eigen import EigenState
 from qwpinn.models.ansatz import DirichletAnsatz, DomainAnsatz
-from qwpinn.models.localization import harmonic_weight, spread_hidden_biases
+from qwpinn.models.localization import GaussianWeight, harmonic_weight, spread_hidden_biases
 from qwpinn.numerics.grading import axis_cuts, axis_maps, domain_maps, kinetic_on, sharp_spans
 from qwpinn.numerics.quadrature import problem_rules
 from qwpinn.optim.phases import GradientPhase, PlateauStop
@@ -127,9 +127,8 @@ def build_ansatz(cfg: DictConfig, potential: Any, n: int) -> torch.nn.Module:
             width = None if widths is None else widths[potential.dim - 2]
         sizes = {} if width is None else {"width": width}
         if potential.dim > 1:
-            psi = _product_ansatz(cfg, potential, True, parity, sizes)
+            psi = _product_ansatz(cfg, potential, True, parity, sizes, weight)
             if weight is not None:
-                psi.weight = weight
                 spread_hidden_biases(psi.net)
             return psi
         maps = domain_maps(potential)
@@ -150,12 +149,18 @@ def build_ansatz(cfg: DictConfig, potential: Any, n: int) -> torch.nn.Module:
 
 
 def _product_ansatz(
-    cfg: DictConfig, potential: Any, kinks: bool, parity: int, sizes: dict[str, Any]
+    cfg: DictConfig,
+    potential: Any,
+    kinks: bool,
+    parity: int,
+    sizes: dict[str, Any],
+    weight: GaussianWeight | None = None,
 ) -> Any:
     """One ``arch`` net (its ``sizes`` overridden) on the whole box under the wall envelope,
     with a ramp at every cut of every axis and a corner function where cuts of two axes cross
-    when ``kinks`` (and at their mirror images with ``parity``), and a radial ramp at the
-    circle of a disk well."""
+    when ``kinks`` (and at their mirror images with ``parity``), a radial ramp at the
+    circle of a disk well; under a harmonic ``weight``, with the monomials of its offsets up to
+    degree ``ansatz.localized_degree``."""
     bounds = potential.bounds
     cuts = axis_cuts(potential) if kinks else [[] for _ in bounds]
     if parity:  # g(x) ± g(a+b−x) needs the mirrored kinks too
@@ -164,7 +169,10 @@ def _product_ansatz(
         ]
     disk = getattr(potential, "disk", None) if kinks else None
     circles = [] if disk is None else [(disk[0].tolist(), disk[1])]
-    psi = DirichletAnsatz(nn.Identity(), bounds.tolist(), cuts, parity, kinks, circles)
+    degree = 0 if weight is None else cfg.ansatz.localized_degree
+    psi = DirichletAnsatz(
+        nn.Identity(), bounds.tolist(), cuts, parity, kinks, circles, weight, degree
+    )
     psi.net = build("arch", cfg.arch, in_features=potential.dim, out_features=psi.outputs, **sizes)
     return psi
 

@@ -198,8 +198,9 @@ def _fit_state(
         if hasattr(callback, "time_to"):
             state["time_to"] = callback.time_to()
     if logger:
-        final = {f"final/{k}": state[k] for k in LOGGED if math.isfinite(state[k])}
-        logger.log_hyperparams(_flat_hparams(cfg), final)
+        logged = {k: state[k] for k in LOGGED if math.isfinite(state[k])}
+        logger.log_metrics({f"ref/{k}": v for k, v in logged.items()}, trainer.global_step)
+        logger.log_hyperparams(_flat_hparams(cfg), {f"final/{k}": v for k, v in logged.items()})
     return module, state, int(trainer.global_step), status, error, ckpt_path
 
 
