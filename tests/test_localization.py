@@ -57,13 +57,13 @@ def test_offset_monomials_under_the_weight_give_the_oscillators_first_excited_le
 ):
     """The lowest odd state of the 2D oscillator (ω = 10, E = ω(2n_x + 1) + ω(2n_y + 1); walls
     at 6.3ℓ move it by ~e⁻⁴⁰) is its first excited level, 40 (ψ ∝ X·G). With the monomials of the
-    offsets up to degree 2 (``ansatz.localized_degree``) one output-layer Ritz reaches it
+    offsets up to degree 2 (``ansatz.monomial_degree``) one output-layer Ritz reaches it
     within 1e-9; the net alone under G stays above 1e-8 (X·G from tanh features)."""
     energy, _ = exact_layer_on_untrained_net(
         tmp_path,
         "potential=oscillator",
         "ansatz.parity=odd",
-        f"ansatz.localized_degree={degree}",
+        f"ansatz.monomial_degree={degree}",
     )
     error = (energy - 40.0) / 40.0
     if bound is None:

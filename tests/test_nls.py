@@ -23,7 +23,7 @@ from qwpinn.reference.split_step import split_step
 
 def soliton_problem(t_end: float) -> object:
     """sech x on [−20, 20] (the periodic wrap 4e-9 from the line), c = ½, g = −1."""
-    box = EmptyBox([-20.0, 20.0], "fixed")
+    box = EmptyBox([-20.0, 20.0], "fixed", 1)
     return evolution_problem(
         box, SechPulse(1.0, 0.0, 0.0), t_end, 11, boundary="periodic", kinetic=0.5, cubic=-1.0
     )
@@ -43,7 +43,7 @@ def test_split_step_follows_the_bright_soliton() -> None:
 def test_split_step_reports_the_tail_of_a_non_periodic_start() -> None:
     """2 sech x on [−5, 5]: ψ' jumps by 0.054 at the wrap, so its Fourier tail decays as
     k^(−2) and the reported truncation falls as N^(−3/2) (8× per 4× modes)."""
-    box = EmptyBox([-5.0, 5.0], "fixed")
+    box = EmptyBox([-5.0, 5.0], "fixed", 1)
     evolution = evolution_problem(
         box, SechPulse(2.0, 0.0, 0.0), 0.1, 11, boundary="periodic", kinetic=0.5, cubic=-1.0
     )

@@ -11,7 +11,6 @@ from torch import nn
 
 from qwpinn.models.circle_features import CircleRamps
 from qwpinn.models.cut_features import CutFeatures
-from qwpinn.models.localization import GaussianWeight
 from qwpinn.models.monomials import OffsetMonomials
 from qwpinn.numerics.grading import PieceMap
 
@@ -30,10 +29,9 @@ class DirichletAnsatz(nn.Module):
     ``circle_features.CircleRamps``.
     ``parity`` ±1 builds ψ(a + b − x) = ±ψ(x) in exactly: g(x) ± g(a + b − x) (for potentials
     symmetric about the box centre). ``weight``: a factor W(x) of g (``localization``: the
-    Gaussian of V's harmonic approximation), g = W·(N_0 + …), with the monomials of degree
-    1 … ``weight_degree`` of the offsets (x_k − m_k)/ℓ_k from its centre as features
-    (``monomials.OffsetMonomials``; half the box side on an axis it does not confine): the
-    polynomial factors of the harmonic approximation's states.
+    Gaussian of V's harmonic approximation), g = W·(N_0 + …). ``monomials``: more features,
+    the monomials of the scaled offsets from a point (``monomials.OffsetMonomials``: under W,
+    the polynomial factors of the harmonic approximation's states).
     """
 
     pointwise = True  # ψ at a point depends on that point alone: per-node Jacobians by vmap
@@ -46,8 +44,8 @@ class DirichletAnsatz(nn.Module):
         parity: int = 0,
         corners: bool = False,
         circles: Sequence[tuple[Sequence[float], float]] = (),
-        weight: GaussianWeight | None = None,
-        weight_degree: int = 0,
+        weight: nn.Module | None = None,
+        monomials: OffsetMonomials | None = None,
     ) -> None:
         super().__init__()
         self.net, self.weight = net, weight
@@ -58,12 +56,9 @@ class DirichletAnsatz(nn.Module):
         self.features = CutFeatures(bounds, _kinks_by_axis(kinks, len(bounds)), corners)
         longest = float((bounds[:, 1] - bounds[:, 0]).max())
         self.circles = CircleRamps(circles, longest, len(bounds))
-        centres, scales = [], []
-        if weight is not None and weight_degree:
-            half = 0.5 * (bounds[:, 1] - bounds[:, 0]).reshape(1, -1)
-            lengths = torch.where(torch.isinf(weight.lengths), half, weight.lengths)
-            centres, scales = weight.centre.tolist(), lengths.tolist()
-        self.polynomials = OffsetMonomials(centres, scales, weight_degree, len(bounds))
+        self.polynomials = (
+            OffsetMonomials([], [], 0, len(bounds)) if monomials is None else monomials
+        )
 
     @property
     def outputs(self) -> int:

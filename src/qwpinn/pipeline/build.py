@@ -20,6 +20,7 @@ from qwpinn.lightning.module import EigenModule
 from qwpinn.methods.eigen import EigenState
 from qwpinn.models.ansatz import DirichletAnsatz, DomainAnsatz
 from qwpinn.models.localization import GaussianWeight, harmonic_weight, spread_hidden_biases
+from qwpinn.models.monomials import OffsetMonomials
 from qwpinn.numerics.grading import axis_cuts, axis_maps, domain_maps, kinetic_on, sharp_spans
 from qwpinn.numerics.quadrature import problem_rules
 from qwpinn.optim.phases import GradientPhase, PlateauStop
@@ -127,10 +128,7 @@ def build_ansatz(cfg: DictConfig, potential: Any, n: int) -> torch.nn.Module:
             width = None if widths is None else widths[potential.dim - 2]
         sizes = {} if width is None else {"width": width}
         if potential.dim > 1:
-            psi = _product_ansatz(cfg, potential, True, parity, sizes, weight)
-            if weight is not None:
-                spread_hidden_biases(psi.net)
-            return psi
+            return _product_ansatz(cfg, potential, True, parity, sizes, weight)
         maps = domain_maps(potential)
         nets = [build("arch", cfg.arch, in_features=1, out_features=1, **sizes) for _ in maps]
         spans = [(m.left, m.right) for m in maps]
@@ -159,8 +157,10 @@ def _product_ansatz(
     """One ``arch`` net (its ``sizes`` overridden) on the whole box under the wall envelope,
     with a ramp at every cut of every axis and a corner function where cuts of two axes cross
     when ``kinks`` (and at their mirror images with ``parity``), a radial ramp at the
-    circle of a disk well; under a harmonic ``weight``, with the monomials of its offsets up to
-    degree ``ansatz.localized_degree``."""
+    circle of a disk well. Under a harmonic ``weight``, or with none of those features on
+    cells of constant V (V constant on the box), the monomials of the offsets up to degree
+    ``ansatz.monomial_degree`` (``offset_monomials``) are features too and the net's hidden
+    biases are spread: with zero biases its tanh features are odd about the box centre."""
     bounds = potential.bounds
     cuts = axis_cuts(potential) if kinks else [[] for _ in bounds]
     if parity:  # g(x) ± g(a+b−x) needs the mirrored kinks too
@@ -169,12 +169,27 @@ def _product_ansatz(
         ]
     disk = getattr(potential, "disk", None) if kinks else None
     circles = [] if disk is None else [(disk[0].tolist(), disk[1])]
-    degree = 0 if weight is None else cfg.ansatz.localized_degree
-    psi = DirichletAnsatz(
-        nn.Identity(), bounds.tolist(), cuts, parity, kinks, circles, weight, degree
-    )
+    psi = DirichletAnsatz(nn.Identity(), bounds.tolist(), cuts, parity, kinks, circles, weight)
+    cells = getattr(potential, "constant_on_cells", False)
+    bare = kinks and cells and psi.outputs == 1  # one cell: nothing breaks the net's symmetry
+    if weight is not None or bare:
+        psi.polynomials = offset_monomials(bounds, weight, cfg.ansatz.monomial_degree)
     psi.net = build("arch", cfg.arch, in_features=potential.dim, out_features=psi.outputs, **sizes)
+    if weight is not None or bare:
+        spread_hidden_biases(psi.net)
     return psi
+
+
+def offset_monomials(bounds: np.ndarray, weight: GaussianWeight | None, degree: int) -> Any:
+    """The monomials of degree 1 … ``degree`` of the offsets from G's centre m over its lengths
+    ℓ_k (half the box side on an axis G does not confine), or from the box centre over half
+    its sides (V constant on the whole box: no other feature breaks the net's symmetry)."""
+    half = 0.5 * (bounds[:, 1] - bounds[:, 0])
+    if weight is None:
+        return OffsetMonomials([bounds.mean(axis=1).tolist()], [half.tolist()], degree, len(half))
+    lengths = weight.lengths.numpy().ravel()
+    scales = np.where(np.isinf(lengths), half, lengths)
+    return OffsetMonomials(weight.centre.tolist(), [scales.tolist()], degree, len(half))
 
 
 PARITIES = {None: 0, "even": 1, "odd": -1}

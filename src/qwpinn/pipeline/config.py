@@ -89,7 +89,7 @@ class DomainAnsatzConf(AnsatzConf):
     width_nd: Optional[list[int]] = MISSING  # noqa: UP045 - [2D, 3D]: the one net of a box
     localize_nd: bool = MISSING  # smooth V in 2D/3D: the net under V's harmonic Gaussian
     width_localized_nd: Optional[list[int]] = MISSING  # noqa: UP045 - [2D, 3D]: that net's width
-    localized_degree: int = MISSING  # monomials of the offsets from G's centre up to this degree
+    monomial_degree: int = MISSING  # features: monomials of the offsets from G's (box) centre
 
 
 @dataclass
@@ -223,8 +223,8 @@ def validate(cfg: DictConfig) -> None:
             len(widths) != 2 or not all(isinstance(w, int) and w >= 1 for w in widths)
         ):
             raise ConfigError(key, list(widths), "must be [width 2D, width 3D], each >= 1")
-    if OmegaConf.select(cfg, "ansatz.localized_degree") is not None:
-        _integer(cfg, "ansatz.localized_degree", minimum=0)
+    if OmegaConf.select(cfg, "ansatz.monomial_degree") is not None:
+        _integer(cfg, "ansatz.monomial_degree", minimum=0)
     if OmegaConf.select(cfg, "arch.width") is not None:  # ansatz=domain sets its own width
         _integer(cfg, "arch.width", minimum=1)
     _integer(cfg, "torch_threads", minimum=1)

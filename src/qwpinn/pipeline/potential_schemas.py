@@ -79,7 +79,7 @@ class GridConf(_BoxNDConf):
 
 @dataclass
 class EmptyBoxConf(_BoxNDConf):
-    pass
+    panels: int = MISSING
 
 
 @dataclass

@@ -17,12 +17,16 @@ OSCILLATOR_FORMULA = "omega**2*(x-c)**2"
 
 
 class EmptyBox(Potential):
-    """V = 0 in the box: E = Σ_k n_k²π²/L_k², ψ = Π_k √(2/L_k) sin(n_k π (x_k − a_k)/L_k)."""
+    """V = 0 in the box: E = Σ_k n_k²π²/L_k², ψ = Π_k √(2/L_k) sin(n_k π (x_k − a_k)/L_k).
+    In d > 1 its quadrature has ``panels`` panels per axis, cells of constant V."""
 
     name = "empty_box"
 
-    def __init__(self, box: Sequence[Any] | Box, energy: str) -> None:
+    def __init__(self, box: Sequence[Any] | Box, energy: str, panels: int) -> None:
         super().__init__(box, energy)
+        self.constant_on_cells = self.dim > 1
+        if self.dim > 1:
+            self.quadrature_panels = integer_at_least("panels", panels)
         if self.dim == 1:  # the 1D reference's exact roots, as for infinite_well
             self.pieces = [(*self.domain.interval, 0.0)]
 
