@@ -109,8 +109,9 @@ class DomainAnsatz(nn.Module):
     and its slope vanish at both ends of its piece, so ψ(a) = ψ(b) = 0 and ψ, cψ' continuous
     at every interface (BenDaniel–Duke) hold exactly for any weights; ψ'' is free to jump
     there, as an eigenfunction's does where V jumps. ``parity`` ±1 uses
-    ψ(x) ± ψ(a + b − x). Interface values and slopes start at the ground state of the empty
-    box between the graded pieces (the whole box when none is), 0 in the graded ones.
+    ψ(x) ± ψ(a + b − x). Interface values and slopes start at state ``level`` of the empty
+    box between the graded pieces (the whole box when none is), 0 in the graded ones: n − 1
+    nodes for state n, as the level it trains toward has.
     """
 
     def __init__(
@@ -119,6 +120,7 @@ class DomainAnsatz(nn.Module):
         maps: Sequence[PieceMap],
         parity: int,
         kinetic: Sequence[float],
+        level: int = 1,
     ) -> None:
         super().__init__()
         if len(nets) != len(maps):
@@ -136,7 +138,7 @@ class DomainAnsatz(nn.Module):
             tuple(scale * unit / c for scale in _slope_scales(m))
             for m, c in zip(self.maps, kinetic, strict=True)
         ]
-        values, slopes = _ground_of_span(self.edges, self.maps)
+        values, slopes = _level_of_span(self.edges, self.maps, level)
         slopes = [s * c / unit for s, c in zip(slopes, [kinetic[0], *kinetic], strict=True)]
         self.values = nn.Parameter(torch.tensor(values[1:-1]))
         self.slopes = nn.Parameter(torch.tensor(slopes))
@@ -195,13 +197,13 @@ def _span(maps: Sequence[PieceMap]) -> tuple[float, float]:
     return linear[0].left, linear[-1].right
 
 
-def _ground_of_span(
-    edges: Sequence[float], maps: Sequence[PieceMap]
+def _level_of_span(
+    edges: Sequence[float], maps: Sequence[PieceMap], level: int
 ) -> tuple[list[float], list[float]]:
-    """Values and slopes at ``edges`` of sin(π(x − a')/L') on [a', b'] (``_span``), and 0
-    outside it."""
+    """Values and slopes at ``edges`` of sin(nπ(x − a')/L') on [a', b'] (``_span``; n is
+    ``level``), and 0 outside it."""
     lo, hi = _span(maps)
-    k = math.pi / (hi - lo)
+    k = level * math.pi / (hi - lo)
     values = [math.sin(k * (x - lo)) if lo <= x <= hi else 0.0 for x in edges]
     slopes = [k * math.cos(k * (x - lo)) if lo <= x <= hi else 0.0 for x in edges]
     return values, slopes

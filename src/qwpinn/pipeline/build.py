@@ -132,7 +132,7 @@ def build_ansatz(cfg: DictConfig, potential: Any, n: int) -> torch.nn.Module:
         maps = domain_maps(potential)
         nets = [build("arch", cfg.arch, in_features=1, out_features=1, **sizes) for _ in maps]
         spans = [(m.left, m.right) for m in maps]
-        return DomainAnsatz(nets, maps, parity, kinetic_on(potential, spans))
+        return DomainAnsatz(nets, maps, parity, kinetic_on(potential, spans), n)
     if potential.dim == 1 and len(set(kinetic_on(potential, potential.pieces or []))) > 1:
         raise ConfigError(
             "ansatz.kind",
