@@ -35,7 +35,7 @@ class OffsetMonomials(nn.Module):
         self.register_buffer("scales", torch.tensor(scales, **as_rows).reshape(-1, dim))
         exponents = [e for e in product(range(degree + 1), repeat=dim) if 1 <= sum(e) <= degree]
         exponents.sort(key=lambda e: (sum(e), [-p for p in e]))  # X before Y, X² before XY
-        self.degree, self.dim, self.exponents = degree, dim, exponents
+        self.degree, self.exponents = degree, exponents
 
     @property
     def count(self) -> int:

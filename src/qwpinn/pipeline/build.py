@@ -172,10 +172,11 @@ def _product_ansatz(
     psi = DirichletAnsatz(nn.Identity(), bounds.tolist(), cuts, parity, kinks, circles, weight)
     cells = getattr(potential, "constant_on_cells", False)
     bare = kinks and cells and psi.outputs == 1  # one cell: nothing breaks the net's symmetry
-    if weight is not None or bare:
+    spread = weight is not None or bare
+    if spread:
         psi.polynomials = offset_monomials(bounds, weight, cfg.ansatz.monomial_degree)
     psi.net = build("arch", cfg.arch, in_features=potential.dim, out_features=psi.outputs, **sizes)
-    if weight is not None or bare:
+    if spread:
         spread_hidden_biases(psi.net)
     return psi
 
