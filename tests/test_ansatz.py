@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import math
+
 import pytest
 import torch
+from scipy.optimize import brentq
 
 from conftest import network
 from qwpinn.models.ansatz import DirichletAnsatz, DomainAnsatz
@@ -109,28 +112,51 @@ def test_domain_parity_is_exact(parity):
     assert torch.allclose(psi(1.0 - x), parity * psi(x), rtol=0, atol=1e-15)
 
 
-def test_graded_wall_slope_moves_psi_no_more_than_the_interface_slope():
-    """On a well in a box 1000× its width the wall pieces are graded: per unit, the trainable
-    slope at a far wall changes ψ (in ∫ψ'² + ψ²) by at most a few times what an interface
-    slope does, so TangentRitz's damping still shortens its steps (scaled by X' at the wall
-    it moved ψ ~h/ℓ ≈ 2200 times more), and it still sets ψ' at the wall."""
-    maps = [PieceMap(-1e3, -1.0, 0.45, "right"), PieceMap(-1.0, 1.0), PieceMap(1.0, 1e3, 0.45)]
-    psi = DomainAnsatz([network("mlp", width=4) for _ in maps], maps, 0, [1.0] * 3).double()
-    nodes, weights = (torch.as_tensor(a) for a in mapped_rule(maps, 48))
-    x = nodes.reshape(-1, 1)
+WIDE = [PieceMap(-1e3, -1.0, 0.45, "right"), PieceMap(-1.0, 1.0), PieceMap(1.0, 1e3, 0.45)]
 
-    def moved_by_slope(j: int) -> tuple[float, float]:
-        """∫(δψ'² + δψ²) of δψ = ∂ψ/∂s_j (ψ is linear in s_j), and δψ' at the wall x = 1e3."""
-        before = derivatives(psi, torch.cat([x, torch.tensor([[1e3]])]), 1, False)
-        with torch.no_grad():
-            psi.slopes[j] += 1.0
-        after = derivatives(psi, torch.cat([x, torch.tensor([[1e3]])]), 1, False)
-        with torch.no_grad():
-            psi.slopes[j] -= 1.0
-        value, slope = (a - b for a, b in zip(after, before, strict=True))
-        size = weights @ (value[:-1].square() + slope[:-1].square()).reshape(-1)
-        return size.item(), slope[-1].item()
 
-    (wall, at_wall), (interface, _) = moved_by_slope(3), moved_by_slope(2)
-    assert 0.0 < wall < 10.0 * interface
-    assert abs(at_wall) > 0.0
+def _wide_box(seed: int) -> DomainAnsatz:
+    """A well [-1, 1] in the box [-1000, 1000]: two graded wall pieces with their decays."""
+    torch.manual_seed(seed)
+    psi = DomainAnsatz([network("mlp", width=4) for _ in WIDE], WIDE, 0, [1.0] * 3).double()
+    assert sorted(psi.decays) == ["0", "2"]
+    return psi
+
+
+def test_wall_decay_keeps_psi_c1_at_the_interfaces_and_zero_at_the_walls():
+    psi = _wide_box(4)
+    with torch.no_grad():
+        psi.values.normal_()
+        psi.slopes.normal_()
+        for decay in psi.decays.values():
+            decay.rate.uniform_(0.3, 1.5)
+    h = 1e-7
+    at = torch.tensor([[-1.0 - h], [-1.0 + h], [1.0 - h], [1.0 + h]], dtype=torch.float64)
+    value, slope = derivatives(psi, at, 1, False)[:2]
+    assert torch.allclose(value[0::2], value[1::2], rtol=0, atol=1e-6)
+    assert torch.allclose(slope[0::2], slope[1::2], rtol=0, atol=1e-5)
+    assert psi(torch.tensor([[-1e3], [1e3]], dtype=torch.float64)).abs().max() == 0.0
+
+
+def test_wall_decay_holds_the_exact_barrier_solution_at_the_level_kappa():
+    """The ground state of V = 0 on [-1, 1], V0 = 5 outside, walls at ±1000: cos(kx) inside,
+    cos k·sinh(κ(1000 − |x|))/sinh(999κ) outside, k tan k = κ, k² + κ² = 5. With the nets'
+    output layers at zero, u = cos k, ψ'(±1) = ∓k sin k and the rate at κ, the wall pieces
+    are that solution to round-off, whatever the box's width."""
+    k = brentq(lambda k: k * math.tan(k) - math.sqrt(5.0 - k * k), 0.1, 1.5, xtol=1e-15)
+    kappa = math.sqrt(5.0 - k * k)
+    psi = _wide_box(5)
+    with torch.no_grad():
+        for net in psi.nets:
+            net.layers[-1].weight.zero_()
+            net.layers[-1].bias.zero_()
+        psi.values.fill_(math.cos(k))
+        psi.slopes.copy_(torch.tensor([0.0, k * math.sin(k), -k * math.sin(k), 0.0], dtype=torch.float64))
+        psi.slopes.div_(psi.units[1])
+        for decay in psi.decays.values():
+            decay.rate.fill_(kappa * decay.piece.scale)
+    x = torch.cat([-torch.logspace(0, 3, 40), torch.logspace(0, 3, 40)]).double()
+    inside, barrier = 1e3 - x.abs(), 999.0
+    ratio = torch.exp(kappa * (inside - barrier)) * -torch.expm1(-2 * kappa * inside)
+    exact = math.cos(k) * ratio / -math.expm1(-2 * kappa * barrier)  # sinh/sinh, no overflow
+    assert torch.allclose(psi(x.reshape(-1, 1)).reshape(-1), exact, rtol=1e-12, atol=1e-300)

@@ -12,6 +12,7 @@ from torch import nn
 from qwpinn.models.circle_features import CircleRamps
 from qwpinn.models.cut_features import CutFeatures
 from qwpinn.models.monomials import OffsetMonomials
+from qwpinn.models.wall_decay import WallDecay, start_rate
 from qwpinn.numerics.grading import PieceMap
 
 
@@ -99,8 +100,6 @@ class DomainAnsatz(nn.Module):
         ψ(x) = u_i H₀₀(t) + X_i'(0) s_i H₁₀(t) + u_{i+1} H₀₁(t) + X_i'(1) s_{i+1} H₁₁(t)
                + 16 t²(1 − t)² N_i(2t − 1),
 
-    (on a graded piece, X' at its inner end stands at both ends: ``_slope_scales``)
-
     with cubic Hermite basis H, trainable interface values u_j and fluxes f_j = cψ'(x_j), the
     slope on piece i being s = f_j/c_i (u = 0 at the walls; ``kinetic`` c_i, the coefficient of
     −(cψ')' on each piece, all 1 for the dimensionless problems). The trainable numbers are
@@ -109,9 +108,11 @@ class DomainAnsatz(nn.Module):
     and its slope vanish at both ends of its piece, so ψ(a) = ψ(b) = 0 and ψ, cψ' continuous
     at every interface (BenDaniel–Duke) hold exactly for any weights; ψ'' is free to jump
     there, as an eigenfunction's does where V jumps. ``parity`` ±1 uses
-    ψ(x) ± ψ(a + b − x). Interface values and slopes start at state ``level`` of the empty
-    box between the graded pieces (the whole box when none is), 0 in the graded ones: n − 1
-    nodes for state n, as the level it trains toward has.
+    ψ(x) ± ψ(a + b − x). A graded piece at a wall takes the exact decay there in place of
+    the Hermite terms (``wall_decay.WallDecay``: ψ = u·sinh(κ(h − d))/sinh(κh) + …, κ
+    trainable). Interface values and slopes start at state ``level`` of the empty box between
+    the graded pieces (the whole box when none is), 0 in the graded ones: n − 1 nodes for
+    state n, as the level it trains toward has; κ at that level's.
     """
 
     def __init__(
@@ -134,10 +135,19 @@ class DomainAnsatz(nn.Module):
             raise ValueError(f"{len(maps)} pieces need as many kinetic coefficients")
         lo, hi = _span(self.maps)
         unit = min(kinetic) / (hi - lo)  # flux per trainable slope unit
+        self.units = [unit / c for c in kinetic]  # x-slope per trainable slope unit
         self.ends = [
-            tuple(scale * unit / c for scale in _slope_scales(m))
-            for m, c in zip(self.maps, kinetic, strict=True)
+            (float(m.dx_dt(0.0)) * u, float(m.dx_dt(1.0)) * u)
+            for m, u in zip(self.maps, self.units, strict=True)
         ]
+        level_energy = min(kinetic) * (level * math.pi / (hi - lo)) ** 2
+        self.decays = nn.ModuleDict(
+            {
+                str(i): WallDecay(m, start_rate(m, c, level_energy))
+                for i, (m, c) in enumerate(zip(self.maps, kinetic, strict=True))
+                if m.scale is not None
+            }
+        )
         values, slopes = _level_of_span(self.edges, self.maps, level)
         slopes = [s * c / unit for s, c in zip(slopes, [kinetic[0], *kinetic], strict=True)]
         self.values = nn.Parameter(torch.tensor(values[1:-1]))
@@ -165,8 +175,12 @@ class DomainAnsatz(nn.Module):
 
     def _piece(self, i: int, x: torch.Tensor, values: torch.Tensor) -> torch.Tensor:
         """Hermite cubic through (u_i, f_i/c_i), (u_{i+1}, f_{i+1}/c_i) plus the piece's
-        bubble."""
+        bubble; on a graded wall piece its ``WallDecay`` from the inner interface."""
         t = self.maps[i].t(x)
+        if str(i) in self.decays:
+            j = i if self.maps[i].anchor == "left" else i + 1
+            slope = self.units[i] * self.slopes[j]
+            return self.decays[str(i)](x, t, values[j], slope, self.nets[i](2.0 * t - 1.0))
         left, right = self.ends[i]
         t2, t3 = t.square(), t * t.square()
         hermite = (
@@ -176,19 +190,6 @@ class DomainAnsatz(nn.Module):
             + right * self.slopes[i + 1] * (t3 - t2)
         )
         return hermite + 16.0 * (t * (1.0 - t)).square() * self.nets[i](2.0 * t - 1.0)
-
-
-def _slope_scales(piece: PieceMap) -> tuple[float, float]:
-    """The t-slope per unit x-slope of the Hermite terms at the two ends of a piece: X'(0),
-    X'(1) on a linear piece; on a graded one X' at its inner end for both. At the far wall
-    X' = e^Λ·X'(inner) ≈ (h/ℓ)·X'(inner), and a trainable wall slope of that leverage moves
-    ψ over the whole barrier ~h/ℓ times more per unit than any other parameter: the
-    Levenberg–Marquardt shift of TangentRitz no longer shortens such a step (a wide box's odd
-    level stalled at 1.8e-1, its second level at 1.4e-6). Same functions, another scale."""
-    if piece.scale is None:
-        return float(piece.dx_dt(0.0)), float(piece.dx_dt(1.0))
-    inner = float(piece.dx_dt(0.0 if piece.anchor == "left" else 1.0))
-    return inner, inner
 
 
 def _span(maps: Sequence[PieceMap]) -> tuple[float, float]:

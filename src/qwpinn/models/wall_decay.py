@@ -1,0 +1,64 @@
+"""The trial ψ on a wide barrier piece that ends at a wall: the exact decay with a trainable rate.
+
+On a piece of constant V − E = cκ² between an interface at distance d = 0 and the wall at
+d = h, every solution with ψ(h) = 0 is u·S(d), S = sinh(κ(h − d))/sinh(κh). The piece's trial
+function is
+
+    ψ = u·S(d) + (s + σuκ coth κh)·B(d) + e^{−κd}·16t²(1 − t)²·N(2t − 1),  B = σd·e^{−κd}(1 − d/h),
+
+u and s (= ψ' at the interface, σ = dd/dx = ±1) shared with the neighbouring piece, so ψ and
+ψ' stay continuous and ψ(wall) = 0 for any κ, N: at the level's κ the eigenfunction is u·S
+exactly, whatever the width h (a box 1000 times the well), and N corrects a V that is not
+constant (a layer tilted by a field). κ = κ_max·|z|, z trainable, κ_max = 1/ℓ the grading's
+rate (``grading.PieceMap``).
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+from qwpinn.numerics.grading import PieceMap
+
+MIN_RATE = 1e-3  # κ/κ_max below which κ is held (S → 1 − d/h; coth κh is finite)
+
+
+class WallDecay(nn.Module):
+    """ψ on one graded wall piece (module docstring); ``rate`` z₀ = κ₀/κ_max at the start."""
+
+    def __init__(self, piece: PieceMap, rate: float) -> None:
+        super().__init__()
+        if piece.scale is None:
+            raise ValueError("a wall decay needs a graded piece")
+        self.piece = piece
+        self.sign = 1.0 if piece.anchor == "left" else -1.0  # σ = dd/dx
+        self.rate = nn.Parameter(torch.tensor(float(rate)))
+
+    def kappa(self) -> torch.Tensor:
+        """κ = κ_max·|z|, held at or above MIN_RATE·κ_max."""
+        return self.rate.abs().clamp_min(MIN_RATE) / self.piece.scale
+
+    def forward(
+        self, x: torch.Tensor, t: torch.Tensor, value: torch.Tensor, slope: torch.Tensor,
+        bubble: torch.Tensor,
+    ) -> torch.Tensor:
+        """ψ at x (t = X⁻¹(x)) from the interface value u, its slope s and N(2t − 1)."""
+        piece = self.piece
+        d = x - piece.left if self.sign > 0 else piece.right - x
+        h = piece.width
+        kappa = self.kappa().to(x.dtype)
+        decay = torch.exp(-kappa * d)
+        # sinh(κ(h − d))/sinh(κh) = e^{−κd}·(1 − e^{−2κ(h − d)})/(1 − e^{−2κh}), no overflow
+        shape = decay * torch.expm1(-2.0 * kappa * (h - d)) / torch.expm1(-2.0 * kappa * h)
+        coth = 1.0 / torch.tanh(kappa * h)
+        ramp = self.sign * d * decay * (1.0 - d / h)
+        free = slope + self.sign * value * kappa * coth
+        return value * shape + free * ramp + decay * 16.0 * (t * (1.0 - t)).square() * bubble
+
+
+def start_rate(piece: PieceMap, kinetic: float, energy: float) -> float:
+    """z₀ = κ₀/κ_max for a level ``energy`` above V's floor (c κ_max² = V − floor on the
+    piece): √(1 − E ℓ²/c), at least 1/2 (a level near the top still decays)."""
+    return math.sqrt(max(1.0 - energy * piece.scale**2 / kinetic, 0.25))
