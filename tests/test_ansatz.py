@@ -10,7 +10,6 @@ from conftest import network
 from qwpinn.models.ansatz import DirichletAnsatz, DomainAnsatz
 from qwpinn.numerics.derivatives import derivatives
 from qwpinn.numerics.grading import PieceMap, linear_maps
-from qwpinn.numerics.quadrature import mapped_rule
 
 
 @pytest.mark.parametrize("box", [(0.0, 1.0), (-2.0, 3.5)])
@@ -115,16 +114,19 @@ def test_domain_parity_is_exact(parity):
 WIDE = [PieceMap(-1e3, -1.0, 0.45, "right"), PieceMap(-1.0, 1.0), PieceMap(1.0, 1e3, 0.45)]
 
 
-def _wide_box(seed: int) -> DomainAnsatz:
-    """A well [-1, 1] in the box [-1000, 1000]: two graded wall pieces with their decays."""
+def _wide_box(seed: int, wall_nets: bool) -> DomainAnsatz:
+    """A well [-1, 1] in the box [-1000, 1000]: two graded wall pieces with their decays, with
+    nets there (a V that is not constant on them) or without (V constant)."""
     torch.manual_seed(seed)
-    psi = DomainAnsatz([network("mlp", width=4) for _ in WIDE], WIDE, 0, [1.0] * 3).double()
-    assert sorted(psi.decays) == ["0", "2"]
+    nets = [network("mlp", width=4) if wall_nets or m.scale is None else None for m in WIDE]
+    psi = DomainAnsatz(nets, WIDE, 0, [1.0] * 3).double()
+    assert sorted(psi.decays) == ["0", "2"] and len(psi.nets) == (3 if wall_nets else 1)
     return psi
 
 
-def test_wall_decay_keeps_psi_c1_at_the_interfaces_and_zero_at_the_walls():
-    psi = _wide_box(4)
+@pytest.mark.parametrize("wall_nets", [True, False])
+def test_wall_decay_keeps_psi_c1_at_the_interfaces_and_zero_at_the_walls(wall_nets):
+    psi = _wide_box(4, wall_nets)
     with torch.no_grad():
         psi.values.normal_()
         psi.slopes.normal_()
@@ -140,18 +142,19 @@ def test_wall_decay_keeps_psi_c1_at_the_interfaces_and_zero_at_the_walls():
 
 def test_wall_decay_holds_the_exact_barrier_solution_at_the_level_kappa():
     """The ground state of V = 0 on [-1, 1], V0 = 5 outside, walls at ±1000: cos(kx) inside,
-    cos k·sinh(κ(1000 − |x|))/sinh(999κ) outside, k tan k = κ, k² + κ² = 5. With the nets'
-    output layers at zero, u = cos k, ψ'(±1) = ∓k sin k and the rate at κ, the wall pieces
+    cos k·sinh(κ(1000 − |x|))/sinh(999κ) outside, k tan k = κ, k² + κ² = 5. With the well's net
+    output layer at zero, u = cos k, ψ'(±1) = ∓k sin k and the rate at κ, the wall pieces
     are that solution to round-off, whatever the box's width."""
     k = brentq(lambda k: k * math.tan(k) - math.sqrt(5.0 - k * k), 0.1, 1.5, xtol=1e-15)
     kappa = math.sqrt(5.0 - k * k)
-    psi = _wide_box(5)
+    psi = _wide_box(5, wall_nets=False)
     with torch.no_grad():
-        for net in psi.nets:
-            net.layers[-1].weight.zero_()
-            net.layers[-1].bias.zero_()
+        psi.nets["1"].layers[-1].weight.zero_()
+        psi.nets["1"].layers[-1].bias.zero_()
         psi.values.fill_(math.cos(k))
-        psi.slopes.copy_(torch.tensor([0.0, k * math.sin(k), -k * math.sin(k), 0.0], dtype=torch.float64))
+        psi.slopes.copy_(
+            torch.tensor([0.0, k * math.sin(k), -k * math.sin(k), 0.0], dtype=torch.float64)
+        )
         psi.slopes.div_(psi.units[1])
         for decay in psi.decays.values():
             decay.rate.fill_(kappa * decay.piece.scale)

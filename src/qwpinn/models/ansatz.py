@@ -110,14 +110,15 @@ class DomainAnsatz(nn.Module):
     there, as an eigenfunction's does where V jumps. ``parity`` ±1 uses
     ψ(x) ± ψ(a + b − x). A graded piece at a wall takes the exact decay there in place of
     the Hermite terms (``wall_decay.WallDecay``: ψ = u·sinh(κ(h − d))/sinh(κh) + …, κ
-    trainable). Interface values and slopes start at state ``level`` of the empty box between
-    the graded pieces (the whole box when none is), 0 in the graded ones: n − 1 nodes for
-    state n, as the level it trains toward has; κ at that level's.
+    trainable; its net None where V is constant there, as that form is then exact).
+    Interface values and slopes start at state ``level`` of the empty box between the graded
+    pieces (the whole box when none is), 0 in the graded ones: n − 1 nodes for state n, as the
+    level it trains toward has; κ at that level's.
     """
 
     def __init__(
         self,
-        nets: Sequence[nn.Module],
+        nets: Sequence[nn.Module | None],
         maps: Sequence[PieceMap],
         parity: int,
         kinetic: Sequence[float],
@@ -129,7 +130,9 @@ class DomainAnsatz(nn.Module):
         self.maps = list(maps)
         self.edges = [self.maps[0].left, *(m.right for m in self.maps)]
         self.a, self.b = self.edges[0], self.edges[-1]
-        self.nets = nn.ModuleList(nets)
+        if any(net is None and m.scale is None for net, m in zip(nets, maps, strict=True)):
+            raise ValueError("only a graded wall piece may go without a net")
+        self.nets = nn.ModuleDict({str(i): net for i, net in enumerate(nets) if net is not None})
         self.parity = int(parity)
         if len(kinetic) != len(self.maps):
             raise ValueError(f"{len(maps)} pieces need as many kinetic coefficients")
@@ -164,7 +167,7 @@ class DomainAnsatz(nn.Module):
         inner = torch.tensor(self.edges[1:-1], dtype=x.dtype, device=x.device)
         piece = torch.bucketize(x.detach().reshape(-1), inner, right=True)
         order = torch.argsort(piece, stable=True)
-        counts = torch.bincount(piece, minlength=len(self.nets)).tolist()
+        counts = torch.bincount(piece, minlength=len(self.maps)).tolist()
         zero = self.slopes.new_zeros(1)
         values = torch.cat([zero, self.values, zero])
         parts = []
@@ -180,7 +183,8 @@ class DomainAnsatz(nn.Module):
         if str(i) in self.decays:
             j = i if self.maps[i].anchor == "left" else i + 1
             slope = self.units[i] * self.slopes[j]
-            return self.decays[str(i)](x, t, values[j], slope, self.nets[i](2.0 * t - 1.0))
+            bubble = self.nets[str(i)](2.0 * t - 1.0) if str(i) in self.nets else None
+            return self.decays[str(i)](x, t, values[j], slope, bubble)
         left, right = self.ends[i]
         t2, t3 = t.square(), t * t.square()
         hermite = (
@@ -189,7 +193,7 @@ class DomainAnsatz(nn.Module):
             + values[i + 1] * (3 * t2 - 2 * t3)
             + right * self.slopes[i + 1] * (t3 - t2)
         )
-        return hermite + 16.0 * (t * (1.0 - t)).square() * self.nets[i](2.0 * t - 1.0)
+        return hermite + 16.0 * (t * (1.0 - t)).square() * self.nets[str(i)](2.0 * t - 1.0)
 
 
 def _span(maps: Sequence[PieceMap]) -> tuple[float, float]:

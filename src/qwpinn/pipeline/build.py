@@ -130,7 +130,11 @@ def build_ansatz(cfg: DictConfig, potential: Any, n: int) -> torch.nn.Module:
         if potential.dim > 1:
             return _product_ansatz(cfg, potential, True, parity, sizes, weight)
         maps = domain_maps(potential)
-        nets = [build("arch", cfg.arch, in_features=1, out_features=1, **sizes) for _ in maps]
+        exact = exact_decays(potential, maps)
+        nets = [
+            None if e else build("arch", cfg.arch, in_features=1, out_features=1, **sizes)
+            for e in exact
+        ]
         spans = [(m.left, m.right) for m in maps]
         return DomainAnsatz(nets, maps, parity, kinetic_on(potential, spans), n)
     if potential.dim == 1 and len(set(kinetic_on(potential, potential.pieces or []))) > 1:
@@ -144,6 +148,15 @@ def build_ansatz(cfg: DictConfig, potential: Any, n: int) -> torch.nn.Module:
             "ansatz.kind", kind, "cannot follow ψ across a barrier this wide: use ansatz=domain"
         )
     return _product_ansatz(cfg, potential, bool(cfg.ansatz.kinks), parity, {})
+
+
+def exact_decays(potential: Any, maps: Sequence[Any]) -> list[bool]:
+    """Per piece of the domain ansatz: a graded wall piece on which V is constant, where the
+    exact decay (``wall_decay.WallDecay``) needs no net."""
+    spans = sharp_spans(potential)
+    if spans is None:  # no sharp jumps: linear pieces, none graded
+        return [False] * len(maps)
+    return [m.scale is not None and span[2] == span[3] for m, span in zip(maps, spans, strict=True)]
 
 
 def _product_ansatz(
