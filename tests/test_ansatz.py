@@ -8,6 +8,7 @@ from scipy.optimize import brentq
 
 from conftest import network
 from qwpinn.models.ansatz import DirichletAnsatz, DomainAnsatz
+from qwpinn.models.wall_decay import WallDecay
 from qwpinn.numerics.derivatives import derivatives
 from qwpinn.numerics.grading import PieceMap, linear_maps
 
@@ -163,3 +164,13 @@ def test_wall_decay_holds_the_exact_barrier_solution_at_the_level_kappa():
     ratio = torch.exp(kappa * (inside - barrier)) * -torch.expm1(-2 * kappa * inside)
     exact = math.cos(k) * ratio / -math.expm1(-2 * kappa * barrier)  # sinh/sinh, no overflow
     assert torch.allclose(psi(x.reshape(-1, 1)).reshape(-1), exact, rtol=1e-12, atol=1e-300)
+
+
+def test_wall_decay_follows_a_level_below_a_constant_barrier_only():
+    piece = PieceMap(1.0, 1e3, 0.5)
+    decay = WallDecay(piece, 0.7, 2.0, 5.0)
+    assert decay.follow(3.0)
+    assert decay.kappa().item() == pytest.approx(1.0, rel=1e-15)  # √((5 − 3)/2)
+    assert not decay.follow(6.0) and decay.kappa().item() == pytest.approx(1.0, rel=1e-15)
+    tilted = WallDecay(piece, 0.7, 2.0, None)
+    assert not tilted.follow(3.0) and tilted.kappa().item() == pytest.approx(1.4, rel=1e-7)

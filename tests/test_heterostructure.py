@@ -126,6 +126,25 @@ def test_a_trained_well_reports_meV_and_nm_and_draws_its_levels(tmp_path):
     assert (tmp_path / "levels.png").stat().st_size > 0
 
 
+def test_a_constant_mass_well_between_wide_barriers_follows_its_level(tmp_path):
+    """30 nm barriers at the walls are graded, with the exact decay at κ = √((V − E)/c) of the
+    current level: the 10 nm well's ground level with a constant mass (measured 3e-13; a
+    trainable κ alone settled at 4e-7)."""
+    barrier = "{material: Al0.2Ga0.8As, width: 30}"
+    layers = f"[{barrier}, {{material: GaAs, width: 10}}, {barrier}]"
+    solution = qwpinn.solve(
+        "potential=heterostructure",
+        f"potential.layers={layers}",
+        "potential.mass_model=constant",
+        "potential.mass=0.067",
+        "trainer.max_steps=60",
+        "torch_threads=1",
+        output_dir=tmp_path,
+    )
+    assert solution.results["status"] == "ok"
+    assert solution.errors[0] < 1e-9
+
+
 def test_transitions_carry_the_photon_wavelength_in_micrometres():
     potential = well(10)
     levels = reference.solve(potential, 2).energies

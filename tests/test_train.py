@@ -371,6 +371,22 @@ def test_domain_ansatz_reaches_the_reference_on_the_finite_well(make_config):
     assert isinstance(ansatz, DomainAnsatz) and len(ansatz.nets) == 3
 
 
+def test_a_well_in_a_box_1000_times_wider_reaches_both_levels(make_config):
+    """Walls 1000 well-widths apart: the graded wall pieces carry the exact decay, so both bound
+    levels of V0 = 5 on [-1, 1] reach the exact roots (measured ≤ 7e-12 over 5 seeds)."""
+    cfg = make_config(
+        "potential.box=[-1000,1000]",
+        "potential.well=[-1,1]",
+        "potential.v0=5",
+        "n_states=2",
+        "trainer.max_steps=200",
+        "~logger",
+    )
+    result = run(cfg)
+    assert result["status"] == "ok"
+    assert max(s["energy_rel_error"] for s in result["states"]) < 1e-9
+
+
 def test_domain_ansatz_trains_in_float32_and_resumes(make_config, tmp_path):
     """float32 reaches the ground level to its own precision (measured 2e-7; asserted 1e-5, so
     no BLAS or instruction set crosses it), and a run resumes from its checkpoint."""

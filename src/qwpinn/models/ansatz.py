@@ -110,7 +110,8 @@ class DomainAnsatz(nn.Module):
     there, as an eigenfunction's does where V jumps. ``parity`` ±1 uses
     ψ(x) ± ψ(a + b − x). A graded piece at a wall takes the exact decay there in place of
     the Hermite terms (``wall_decay.WallDecay``: ψ = u·sinh(κ(h − d))/sinh(κh) + …, κ
-    trainable; its net None where V is constant there, as that form is then exact).
+    trainable; its net None where V is constant there, as that form is then exact;
+    ``barriers``: V on each piece where it is constant, else None).
     Interface values and slopes start at state ``level`` of the empty box between the graded
     pieces (the whole box when none is), 0 in the graded ones: n − 1 nodes for state n, as the
     level it trains toward has; κ at that level's.
@@ -123,6 +124,7 @@ class DomainAnsatz(nn.Module):
         parity: int,
         kinetic: Sequence[float],
         level: int = 1,
+        barriers: Sequence[float | None] = (),
     ) -> None:
         super().__init__()
         if len(nets) != len(maps):
@@ -146,8 +148,10 @@ class DomainAnsatz(nn.Module):
         level_energy = min(kinetic) * (level * math.pi / (hi - lo)) ** 2
         self.decays = nn.ModuleDict(
             {
-                str(i): WallDecay(m, start_rate(m, c, level_energy))
-                for i, (m, c) in enumerate(zip(self.maps, kinetic, strict=True))
+                str(i): WallDecay(m, start_rate(m, c, level_energy), c, v)
+                for i, (m, c, v) in enumerate(
+                    zip(self.maps, kinetic, barriers or [None] * len(maps), strict=True)
+                )
                 if m.scale is not None
             }
         )
@@ -155,6 +159,11 @@ class DomainAnsatz(nn.Module):
         slopes = [s * c / unit for s, c in zip(slopes, [kinetic[0], *kinetic], strict=True)]
         self.values = nn.Parameter(torch.tensor(values[1:-1]))
         self.slopes = nn.Parameter(torch.tensor(slopes))
+
+    def follow_level(self, energy: float) -> bool:
+        """Every wall decay on a constant V to the decay rate of the level ``energy``; whether
+        any moved."""
+        return any([decay.follow(energy) for decay in self.decays.values()])
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         psi = self._pieces(x)

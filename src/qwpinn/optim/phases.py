@@ -19,7 +19,7 @@ from qwpinn.errors import ConfigError, DivergedError
 from qwpinn.methods.eigen import EigenState
 from qwpinn.methods.loss import EigenLoss
 from qwpinn.optim.linear_ritz import LinearRitz, linear_ritz
-from qwpinn.optim.tangent import TangentRitz
+from qwpinn.optim.tangent import TangentRitz, rules_agree
 
 
 @dataclass
@@ -193,6 +193,7 @@ class TangentPhase:
             check=state.check_nodal,
         ).detach()
         require_finite({"E[ψ]": rayleigh}, inputs.step)
+        rayleigh = follow_level(state, rayleigh)
         terms = {"rayleigh": rayleigh}
         checked = getattr(inputs.optimizer, "optimizer", inputs.optimizer).checked  # unwrapped
         if checked is not None:
@@ -206,6 +207,29 @@ class TangentPhase:
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         return None
+
+
+def follow_level(state: EigenState, energy: torch.Tensor) -> torch.Tensor:
+    """The ansatz's ``follow_level`` (the decay rates of its constant wall pieces set from
+    E[ψ]), kept where it lowers E[ψ] on the training rule, above the step floor, and not on
+    the check rule's (``rules_agree``); E[ψ] after it."""
+    follow = getattr(state.ansatz, "follow_level", None)
+    if follow is None:
+        return energy
+    before = [p.detach().clone() for p in state.ansatz.parameters()]
+    with torch.enable_grad():
+        checked = state.check_nodal().energy().item()
+        if not follow(energy.item()):
+            return energy
+        after = state.nodal().energy().detach()
+        if torch.isfinite(after) and state.step_floor() <= after < energy:
+            now = state.check_nodal().energy().item()
+            if rules_agree(after.item(), now, (energy.item(), checked)):
+                return after
+    with torch.no_grad():
+        for p, old in zip(state.ansatz.parameters(), before, strict=True):
+            p.copy_(old)
+    return energy
 
 
 class PlateauStop:

@@ -130,13 +130,15 @@ def build_ansatz(cfg: DictConfig, potential: Any, n: int) -> torch.nn.Module:
         if potential.dim > 1:
             return _product_ansatz(cfg, potential, True, parity, sizes, weight)
         maps = domain_maps(potential)
-        exact = exact_decays(potential, maps)
+        barriers = constant_barriers(potential, maps)
         nets = [
-            None if e else build("arch", cfg.arch, in_features=1, out_features=1, **sizes)
-            for e in exact
+            None
+            if m.scale is not None and v is not None
+            else build("arch", cfg.arch, in_features=1, out_features=1, **sizes)
+            for m, v in zip(maps, barriers, strict=True)
         ]
         spans = [(m.left, m.right) for m in maps]
-        return DomainAnsatz(nets, maps, parity, kinetic_on(potential, spans), n)
+        return DomainAnsatz(nets, maps, parity, kinetic_on(potential, spans), n, barriers)
     if potential.dim == 1 and len(set(kinetic_on(potential, potential.pieces or []))) > 1:
         raise ConfigError(
             "ansatz.kind",
@@ -150,13 +152,13 @@ def build_ansatz(cfg: DictConfig, potential: Any, n: int) -> torch.nn.Module:
     return _product_ansatz(cfg, potential, bool(cfg.ansatz.kinks), parity, {})
 
 
-def exact_decays(potential: Any, maps: Sequence[Any]) -> list[bool]:
-    """Per piece of the domain ansatz: a graded wall piece on which V is constant, where the
-    exact decay (``wall_decay.WallDecay``) needs no net."""
+def constant_barriers(potential: Any, maps: Sequence[Any]) -> list[float | None]:
+    """V on each piece of the domain ansatz where it is constant there, else None; on a graded
+    wall piece with a constant V the exact decay (``wall_decay.WallDecay``) needs no net."""
     spans = sharp_spans(potential)
     if spans is None:  # no sharp jumps: linear pieces, none graded
-        return [False] * len(maps)
-    return [m.scale is not None and span[2] == span[3] for m, span in zip(maps, spans, strict=True)]
+        return [None] * len(maps)
+    return [low if low == high else None for _, _, low, high in spans]
 
 
 def _product_ansatz(
