@@ -77,6 +77,7 @@ CASES = [  # (override, what the message must name)
     ("trainer.max_steps=0", "trainer.max_steps"),
     ("trainer.precision=48", "trainer.precision"),
     ("n_states=0", "n_states"),
+    ("potential.box=[-1000,1000] potential.well=[-1,1] potential.v0=5 n_states=3", "n_states"),
     ("experiment=nosuch", "experiment/nosuch"),
     ("variant=nosuch", "variant/nosuch"),
     ("seed=-3", "seed"),

@@ -160,6 +160,11 @@ class DomainAnsatz(nn.Module):
         self.values = nn.Parameter(torch.tensor(values[1:-1]))
         self.slopes = nn.Parameter(torch.tensor(slopes))
 
+    @property
+    def follows(self) -> bool:
+        """Whether a wall decay sets its rate from the level (a constant V there)."""
+        return any(decay.barrier is not None for decay in self.decays.values())
+
     def follow_level(self, energy: float) -> bool:
         """Every wall decay on a constant V to the decay rate of the level ``energy``; whether
         any moved."""

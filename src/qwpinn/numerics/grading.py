@@ -212,3 +212,30 @@ def check_contrast(potential: Any) -> None:
             f"steps above {limit:.3g} (1e6 × the ground level π²/L² of {wall}) are out of range; "
             f"for the infinite-wall limit use potential=infinite_well potential.box={wall}",
         )
+
+
+def check_bound(potential: Any, levels: Sequence[float]) -> None:
+    """Refuse, before training, a level at or above the constant V of a graded wall piece:
+    there ψ does not decay but oscillates across the whole piece (a state of the wide box's
+    continuum), which its graded coordinate and exact decay cannot carry. ``levels``: the
+    reference's lowest."""
+    spans = sharp_spans(potential)
+    if not spans:
+        return
+    graded = [
+        (m, span)
+        for m, span in zip(_graded(potential, spans), spans, strict=True)
+        if m.scale is not None and span[2] == span[3]
+    ]
+    if not graded:
+        return
+    top = min(span[2] for _, span in graded)
+    bound = sum(e < top for e in levels)
+    if bound < len(levels):
+        raise ConfigError(
+            "n_states",
+            len(levels),
+            f"only {bound} levels lie below V = {top:.6g} of the wide wall barriers "
+            f"{[[m.left, m.right] for m, _ in graded]}; above it a state fills the whole box "
+            f"(its continuum): ask n_states ≤ {bound}, or narrow potential.box",
+        )

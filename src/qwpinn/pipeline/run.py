@@ -26,7 +26,7 @@ from qwpinn.errors import ConfigError, DivergedError, finite_number
 from qwpinn.evaluation.metrics import LOGGED, evaluate_state, state_status, transitions
 from qwpinn.lightning.callbacks import NanInjection
 from qwpinn.methods.eigen import EigenState
-from qwpinn.numerics.grading import check_contrast
+from qwpinn.numerics.grading import check_bound, check_contrast
 from qwpinn.pipeline.build import build, build_datamodule, build_module, with_reference
 from qwpinn.pipeline.config import validate
 from qwpinn.pipeline.evolve import run_evolution
@@ -114,6 +114,7 @@ def _train(cfg: DictConfig, out: Path, states: list[EigenState]) -> dict[str, An
         raise err.under("potential") from None
     count = int(cfg.state or cfg.n_states)  # state=k trains 1..k: state k needs those below
     spectrum = reference.solve(potential, n_states=count + REFERENCE_LEVELS - 1)
+    check_bound(potential, spectrum.energies[:count])
     sharp = potential.sharp()  # a smoothed step also reports its error against the sharp one
     sharp_spectrum = None if sharp is potential else reference.solve(sharp, n_states=count)
     energy_init = potential.default_energy_init() if cfg.energy_init is None else cfg.energy_init
