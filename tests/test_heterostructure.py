@@ -127,10 +127,9 @@ def test_a_trained_well_reports_meV_and_nm_and_draws_its_levels(tmp_path):
 
 
 def test_a_constant_mass_well_between_wide_barriers_follows_its_level(tmp_path):
-    """30 nm barriers at the walls are graded, with the exact decay at κ = √((V − E)/c) of the
-    current level: the 10 nm well's ground level with a constant mass (measured 3e-13; a
-    trainable κ alone settled at 4e-7)."""
-    barrier = "{material: Al0.2Ga0.8As, width: 30}"
+    """100 nm barriers at the walls (κ_min·h ≈ 54) carry the exact decay at κ = √((V − E)/c) of
+    the current level: the 10 nm well's ground level with a constant mass to 1e-9."""
+    barrier = "{material: Al0.2Ga0.8As, width: 100}"
     layers = f"[{barrier}, {{material: GaAs, width: 10}}, {barrier}]"
     solution = qwpinn.solve(
         "potential=heterostructure",

@@ -111,7 +111,8 @@ class DomainAnsatz(nn.Module):
     ψ(x) ± ψ(a + b − x). A graded piece at a wall takes the exact decay there in place of
     the Hermite terms (``wall_decay.WallDecay``: ψ = u·sinh(κ(h − d))/sinh(κh) + …, κ
     trainable; its net None where V is constant there, as that form is then exact;
-    ``barriers``: V on each piece where it is constant, else None).
+    ``barriers``: V on each piece where it is constant, else None; ``decays``: the graded
+    pieces that carry it, by default all).
     Interface values and slopes start at state ``level`` of the empty box between the graded
     pieces (the whole box when none is), 0 in the graded ones: n − 1 nodes for state n, as the
     level it trains toward has; κ at that level's.
@@ -125,6 +126,7 @@ class DomainAnsatz(nn.Module):
         kinetic: Sequence[float],
         level: int = 1,
         barriers: Sequence[float | None] = (),
+        decays: Sequence[bool] = (),
     ) -> None:
         super().__init__()
         if len(nets) != len(maps):
@@ -132,8 +134,11 @@ class DomainAnsatz(nn.Module):
         self.maps = list(maps)
         self.edges = [self.maps[0].left, *(m.right for m in self.maps)]
         self.a, self.b = self.edges[0], self.edges[-1]
-        if any(net is None and m.scale is None for net, m in zip(nets, maps, strict=True)):
-            raise ValueError("only a graded wall piece may go without a net")
+        decays = list(decays) or [m.scale is not None for m in maps]
+        if any(d and m.scale is None for d, m in zip(decays, maps, strict=True)):
+            raise ValueError("a wall decay needs a graded piece")
+        if any(net is None and not d for net, d in zip(nets, decays, strict=True)):
+            raise ValueError("only a piece with a wall decay may go without a net")
         self.nets = nn.ModuleDict({str(i): net for i, net in enumerate(nets) if net is not None})
         self.parity = int(parity)
         if len(kinetic) != len(self.maps):
@@ -149,10 +154,10 @@ class DomainAnsatz(nn.Module):
         self.decays = nn.ModuleDict(
             {
                 str(i): WallDecay(m, start_rate(m, c, level_energy), c, v)
-                for i, (m, c, v) in enumerate(
-                    zip(self.maps, kinetic, barriers or [None] * len(maps), strict=True)
+                for i, (m, c, v, d) in enumerate(
+                    zip(self.maps, kinetic, barriers or [None] * len(maps), decays, strict=True)
                 )
-                if m.scale is not None
+                if d
             }
         )
         values, slopes = _level_of_span(self.edges, self.maps, level)
@@ -168,7 +173,16 @@ class DomainAnsatz(nn.Module):
     def follow_level(self, energy: float) -> bool:
         """Every wall decay on a constant V to the decay rate of the level ``energy``; whether
         any moved."""
-        return any([decay.follow(energy) for decay in self.decays.values()])
+        moved = False
+        for key, decay in self.decays.items():
+            i = int(key)
+            j = i if self.maps[i].anchor == "left" else i + 1
+            before = decay.matching(self.values[j - 1])
+            if decay.follow(energy):
+                with torch.no_grad():
+                    self.slopes[j] += (before - decay.matching(self.values[j - 1])) / self.units[i]
+                moved = True
+        return moved
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         psi = self._pieces(x)

@@ -25,6 +25,7 @@ import torch
 from qwpinn.errors import ConfigError
 
 GRADE_AT = 12.0  # κ_max·h at and above which a wall piece is graded: ψ falls by e⁻¹² over it
+DECAY_AT = 40.0  # κ_min·h at and above which a graded piece of constant V takes the exact decay
 PANELS_PER_DECADE = 1.0  # Gauss–Legendre panels per ln(10) of Λ on a graded piece
 MAX_CONTRAST = 1e6  # highest (V − min V) / E_span measured to reach the exact levels
 SPAN_SAMPLES = 32  # Gauss–Legendre points where V's range on a piece is read
@@ -212,6 +213,23 @@ def check_contrast(potential: Any) -> None:
             f"steps above {limit:.3g} (1e6 × the ground level π²/L² of {wall}) are out of range; "
             f"for the infinite-wall limit use potential=infinite_well potential.box={wall}",
         )
+
+
+def wall_decays(potential: Any, maps: Sequence[PieceMap]) -> list[bool]:
+    """The graded pieces that take the exact decay (``models.wall_decay``): every tilted one,
+    and one of constant V where every bound state decays over κ_min·h ≥ DECAY_AT. Below that
+    the Hermite terms and a net in the graded t carry the decay well (the 10 nm GaAs wells
+    between 30 nm barriers, κ_min·h ≈ 16–19, to 1e-11), while the decay's κ can settle at a
+    wrong value for a level near the barrier's top (coupled wells, level 3: 9e-3)."""
+    spans = sharp_spans(potential)
+    if spans is None:
+        return [False] * len(maps)
+    floor = min(span[2] for span in spans)
+    kinetic = kinetic_on(potential, spans)
+    return [
+        m.scale is not None and (low != high or math.sqrt((low - floor) / c) * m.width >= DECAY_AT)
+        for m, (_, _, low, high), c in zip(maps, spans, kinetic, strict=True)
+    ]
 
 
 def check_bound(potential: Any, levels: Sequence[float]) -> None:

@@ -19,7 +19,7 @@ from qwpinn.errors import ConfigError, DivergedError
 from qwpinn.methods.eigen import EigenState
 from qwpinn.methods.loss import EigenLoss
 from qwpinn.optim.linear_ritz import LinearRitz, linear_ritz
-from qwpinn.optim.tangent import TangentRitz
+from qwpinn.optim.tangent import TangentRitz, rules_agree
 
 
 @dataclass
@@ -118,7 +118,6 @@ class GradientPhase:
             return total
 
         inputs.optimizer.step(closure=closure)
-        follow_level(state)
         return {k: v.detach() for k, v in latest.items()}
 
     def state_dict(self) -> dict[str, Any]:
@@ -210,18 +209,27 @@ class TangentPhase:
         return None
 
 
-def follow_level(state: EigenState, energy: torch.Tensor | None = None) -> torch.Tensor | None:
-    """The ansatz's ``follow_level`` where it ``follows`` (the decay rates of its wall pieces
-    on a constant V set from E[ψ]: ``energy``, or computed here); E[ψ] after it (None where
-    nothing follows and no ``energy`` was given)."""
-    if not getattr(state.ansatz, "follows", False):
+def follow_level(state: EigenState, energy: torch.Tensor) -> torch.Tensor:
+    """The ansatz's ``follow_level`` (the decay rates of its constant wall pieces set from
+    E[ψ]), kept where it lowers E[ψ] on the training rule, above the step floor, and not on
+    the check rule's (``rules_agree``); E[ψ] after it."""
+    follow = getattr(state.ansatz, "follow_level", None)
+    if follow is None:
         return energy
+    before = [p.detach().clone() for p in state.ansatz.parameters()]
     with torch.enable_grad():
-        if energy is None:
-            energy = state.nodal().energy().detach()
-        if not state.ansatz.follow_level(energy.item()):
+        checked = state.check_nodal().energy().item()
+        if not follow(energy.item()):
             return energy
-        return state.nodal().energy().detach()
+        after = state.nodal().energy().detach()
+        if torch.isfinite(after) and state.step_floor() <= after < energy:
+            now = state.check_nodal().energy().item()
+            if rules_agree(after.item(), now, (energy.item(), checked)):
+                return after
+    with torch.no_grad():
+        for p, old in zip(state.ansatz.parameters(), before, strict=True):
+            p.copy_(old)
+    return energy
 
 
 class PlateauStop:

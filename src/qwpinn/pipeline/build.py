@@ -21,7 +21,14 @@ from qwpinn.methods.eigen import EigenState
 from qwpinn.models.ansatz import DirichletAnsatz, DomainAnsatz
 from qwpinn.models.localization import GaussianWeight, harmonic_weight, spread_hidden_biases
 from qwpinn.models.monomials import OffsetMonomials
-from qwpinn.numerics.grading import axis_cuts, axis_maps, domain_maps, kinetic_on, sharp_spans
+from qwpinn.numerics.grading import (
+    axis_cuts,
+    axis_maps,
+    domain_maps,
+    kinetic_on,
+    sharp_spans,
+    wall_decays,
+)
 from qwpinn.numerics.quadrature import problem_rules
 from qwpinn.optim.phases import GradientPhase, PlateauStop
 
@@ -131,14 +138,16 @@ def build_ansatz(cfg: DictConfig, potential: Any, n: int) -> torch.nn.Module:
             return _product_ansatz(cfg, potential, True, parity, sizes, weight)
         maps = domain_maps(potential)
         barriers = constant_barriers(potential, maps)
+        decays = wall_decays(potential, maps)
         nets = [
             None
-            if m.scale is not None and v is not None
+            if d and v is not None
             else build("arch", cfg.arch, in_features=1, out_features=1, **sizes)
-            for m, v in zip(maps, barriers, strict=True)
+            for d, v in zip(decays, barriers, strict=True)
         ]
         spans = [(m.left, m.right) for m in maps]
-        return DomainAnsatz(nets, maps, parity, kinetic_on(potential, spans), n, barriers)
+        kinetic = kinetic_on(potential, spans)
+        return DomainAnsatz(nets, maps, parity, kinetic, n, barriers, decays)
     if potential.dim == 1 and len(set(kinetic_on(potential, potential.pieces or []))) > 1:
         raise ConfigError(
             "ansatz.kind",
