@@ -324,3 +324,12 @@ def test_barrier_config_solves_its_transcendental_conditions():
     bracket = (math.pi / 2 / side, min(math.pi / side, math.sqrt(v0)) * (1 - 1e-12))
     levels = [brentq(condition(p), *bracket, xtol=1e-15) ** 2 for p in ("even", "odd")]
     assert relative(reference.solve(barrier, n_states=2).energies, levels) < 1e-11
+
+
+def test_exact_roots_in_a_box_300_times_the_well_match_a_box_30_times_it():
+    """Walls 300 well-widths out: the decaying solution underflows across the barrier (e^{-1340})
+    and the Prüfer angle carries its direction alone; the levels are those of the box 30 times
+    the well, where the walls move them by e^{-2κ·29.5} ≈ e^{-264}."""
+    wide = reference.solve(configured("finite_well", box=[-300, 300], well=[-0.5, 0.5], v0=20.0), 2)
+    narrow = reference.solve(configured("finite_well", box=[-30, 30], well=[-0.5, 0.5], v0=20.0), 2)
+    assert np.allclose(wide.energies, narrow.energies, rtol=1e-13, atol=0.0)

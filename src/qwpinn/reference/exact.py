@@ -95,8 +95,11 @@ def _prufer_angle(pieces: list[Piece], kinetic: list[float], energy: float) -> f
                 # ψ = A e^{κt} + B e^{-κt}, scaled by e^{-κd}: the end direction is exactly
                 # (1, κ)·sign A unless A is below round-off, so no overflow and no cancellation.
                 grow, decay = 0.5 * (psi + dpsi / kappa), 0.5 * (psi - dpsi / kappa)
-                decay *= math.exp(-2.0 * kappa * d)
-                psi, dpsi = grow + decay, kappa * (grow - decay)
+                shrunk = decay * math.exp(-2.0 * kappa * d)
+                if grow == 0.0 and shrunk == 0.0:  # e^{-κt} alone, below the smallest float
+                    psi, dpsi = math.copysign(1.0, decay), -kappa * math.copysign(1.0, decay)
+                else:
+                    psi, dpsi = grow + shrunk, kappa * (grow - shrunk)
             elif kappa > 0.0:  # cosh(κd), sinh(κd)/κ, κ sinh(κd)
                 c, s = math.cosh(kappa * d), math.sinh(kappa * d) / kappa
                 psi, dpsi = c * psi + s * dpsi, kappa * kappa * s * psi + c * dpsi
