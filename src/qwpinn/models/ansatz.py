@@ -171,18 +171,23 @@ class DomainAnsatz(nn.Module):
         return any(decay.barrier is not None for decay in self.decays.values())
 
     def follow_level(self, energy: float) -> bool:
-        """Every wall decay on a constant V to the decay rate of the level ``energy``; whether
-        any moved."""
+        """Every wall decay on a constant V to the decay rate of the level ``energy``, its
+        interface slope moved with it so that the slope term's coefficient stays; whether any
+        moved."""
         moved = False
         for key, decay in self.decays.items():
             i = int(key)
-            j = i if self.maps[i].anchor == "left" else i + 1
+            j = self._inner_edge(i)
             before = decay.matching(self.values[j - 1])
             if decay.follow(energy):
                 with torch.no_grad():
                     self.slopes[j] += (before - decay.matching(self.values[j - 1])) / self.units[i]
                 moved = True
         return moved
+
+    def _inner_edge(self, i: int) -> int:
+        """The interface of graded wall piece i (its end away from the wall)."""
+        return i if self.maps[i].anchor == "left" else i + 1
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         psi = self._pieces(x)
@@ -209,7 +214,7 @@ class DomainAnsatz(nn.Module):
         bubble; on a graded wall piece its ``WallDecay`` from the inner interface."""
         t = self.maps[i].t(x)
         if str(i) in self.decays:
-            j = i if self.maps[i].anchor == "left" else i + 1
+            j = self._inner_edge(i)
             slope = self.units[i] * self.slopes[j]
             bubble = self.nets[str(i)](2.0 * t - 1.0) if str(i) in self.nets else None
             return self.decays[str(i)](x, t, values[j], slope, bubble)

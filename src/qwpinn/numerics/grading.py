@@ -215,6 +215,15 @@ def check_contrast(potential: Any) -> None:
         )
 
 
+def constant_barriers(potential: Any, maps: Sequence[PieceMap]) -> list[float | None]:
+    """V on each piece of the domain ansatz where it is constant there, else None (a graded
+    wall piece of constant V with the exact decay needs no net)."""
+    spans = sharp_spans(potential)
+    if spans is None:  # no sharp jumps: linear pieces, none graded
+        return [None] * len(maps)
+    return [low if low == high else None for _, _, low, high in spans]
+
+
 def wall_decays(potential: Any, maps: Sequence[PieceMap]) -> list[bool]:
     """The graded pieces that take the exact decay (``models.wall_decay``): every tilted one,
     and one of constant V where every bound state decays over κ_min·h ≥ DECAY_AT. Below that

@@ -193,9 +193,9 @@ class TangentPhase:
             check=state.check_nodal,
         ).detach()
         require_finite({"E[ψ]": rayleigh}, inputs.step)
-        rayleigh = follow_level(state, rayleigh)
-        terms = {"rayleigh": rayleigh}
         checked = getattr(inputs.optimizer, "optimizer", inputs.optimizer).checked  # unwrapped
+        rayleigh, checked = follow_level(state, rayleigh, checked)
+        terms = {"rayleigh": rayleigh}
         if checked is not None:
             terms["checked"] = rayleigh.new_tensor(checked)  # on E[ψ]'s device: stacked with it
         if not self.tangent:  # the exact layer alone: a second step would repeat this one
@@ -209,27 +209,28 @@ class TangentPhase:
         return None
 
 
-def follow_level(state: EigenState, energy: torch.Tensor) -> torch.Tensor:
-    """The ansatz's ``follow_level`` (the decay rates of its constant wall pieces set from
-    E[ψ]), kept where it lowers E[ψ] on the training rule, above the step floor, and not on
-    the check rule's (``rules_agree``); E[ψ] after it."""
-    follow = getattr(state.ansatz, "follow_level", None)
-    if follow is None:
-        return energy
+def follow_level(
+    state: EigenState, energy: torch.Tensor, checked: float | None
+) -> tuple[torch.Tensor, float | None]:
+    """The ansatz's ``follow_level`` where it ``follows`` (the decay rates of its constant wall
+    pieces set from E[ψ] = ``energy``), kept where it lowers E[ψ] on the training rule, above
+    the step floor, and not on the check rule (E[ψ] there ``checked``: ``rules_agree``);
+    (E[ψ], E[ψ] on the check rule) after it."""
+    if not getattr(state.ansatz, "follows", False) or checked is None:
+        return energy, checked
     before = [p.detach().clone() for p in state.ansatz.parameters()]
     with torch.enable_grad():
-        checked = state.check_nodal().energy().item()
-        if not follow(energy.item()):
-            return energy
+        if not state.ansatz.follow_level(energy.item()):
+            return energy, checked
         after = state.nodal().energy().detach()
         if torch.isfinite(after) and state.step_floor() <= after < energy:
             now = state.check_nodal().energy().item()
             if rules_agree(after.item(), now, (energy.item(), checked)):
-                return after
+                return after, now
     with torch.no_grad():
         for p, old in zip(state.ansatz.parameters(), before, strict=True):
             p.copy_(old)
-    return energy
+    return energy, checked
 
 
 class PlateauStop:

@@ -24,6 +24,7 @@ from qwpinn.models.monomials import OffsetMonomials
 from qwpinn.numerics.grading import (
     axis_cuts,
     axis_maps,
+    constant_barriers,
     domain_maps,
     kinetic_on,
     sharp_spans,
@@ -159,15 +160,6 @@ def build_ansatz(cfg: DictConfig, potential: Any, n: int) -> torch.nn.Module:
             "ansatz.kind", kind, "cannot follow ψ across a barrier this wide: use ansatz=domain"
         )
     return _product_ansatz(cfg, potential, bool(cfg.ansatz.kinks), parity, {})
-
-
-def constant_barriers(potential: Any, maps: Sequence[Any]) -> list[float | None]:
-    """V on each piece of the domain ansatz where it is constant there, else None; on a graded
-    wall piece with a constant V the exact decay (``wall_decay.WallDecay``) needs no net."""
-    spans = sharp_spans(potential)
-    if spans is None:  # no sharp jumps: linear pieces, none graded
-        return [None] * len(maps)
-    return [low if low == high else None for _, _, low, high in spans]
 
 
 def _product_ansatz(
